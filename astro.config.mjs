@@ -1,0 +1,42 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import node from '@astrojs/node';
+import svelte from '@astrojs/svelte';
+import { envSchema } from './src/config/env-schema.ts';
+
+/** Largest request body any endpoint or action accepts; imports and uploads say so in the UI. */
+const MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+export default defineConfig({
+  output: 'server',
+  adapter: node({ mode: 'standalone' }),
+  integrations: [svelte()],
+  // Source maps of the server bundle never reach the browser; client maps are off so that no
+  // bundle can carry source text that a participant could read.
+  vite: { build: { sourcemap: false } },
+  devToolbar: { enabled: false },
+  // Shiki's inline styles would break the CSP, and no page renders Markdown code.
+  markdown: { syntaxHighlight: false },
+  security: {
+    checkOrigin: true,
+    actionBodySizeLimit: MAX_BODY_BYTES,
+    csp: {
+      algorithm: 'SHA-256',
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ],
+    },
+  },
+  env: {
+    // @ts-expect-error the schema objects are envField shapes written as literals (see the file)
+    schema: envSchema,
+    validateSecrets: true,
+  },
+});

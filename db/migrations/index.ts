@@ -1,0 +1,14 @@
+/**
+ * Every migration, listed by hand. The bundled server cannot read a migrations folder at run
+ * time, so a static provider hands kysely's Migrator this list. Add new files here in order.
+ */
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as m0001 from './0001-staff-accounts.ts';
+
+const migrations: Record<string, Migration> = {
+  '0001-staff-accounts': m0001,
+};
+
+export const staticMigrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

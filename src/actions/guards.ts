@@ -1,0 +1,13 @@
+import { ActionError, type ActionAPIContext } from 'astro:actions';
+import type { StaffMember } from '../server/staff/staff.ts';
+import type { StaffRole } from '../server/staff/staff.ts';
+
+/** The signed-in staff member, or an UNAUTHORIZED error; with roles, FORBIDDEN for others. */
+export function requireStaff(context: ActionAPIContext, roles?: readonly StaffRole[]): StaffMember {
+  const staff = context.locals.staff;
+  if (!staff) throw new ActionError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
+  if (roles && !roles.includes(staff.role)) {
+    throw new ActionError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
+  }
+  return staff;
+}

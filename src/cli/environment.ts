@@ -1,0 +1,32 @@
+/**
+ * The command line runs outside Astro, where `astro:env` does not exist. It reads the same
+ * declarations (src/config/env-schema.ts) with the same defaults, so a variable means the same
+ * thing to `npm start` and to `npm run cli`.
+ */
+import { envSchema, type EnvName } from '../config/env-schema.ts';
+
+type Field = { type: string; default?: unknown; optional?: boolean; int?: boolean; min?: number; max?: number };
+
+export function readEnvironment(source: Record<string, string | undefined> = process.env) {
+  const read = (name: EnvName): string | number | undefined => {
+    const field = envSchema[name] as Field;
+    const raw = source[name];
+    if (raw === undefined || raw === '') return field.default as string | number | undefined;
+    if (field.type !== 'number') return raw;
+    const value = Number(raw);
+    const isBad =
+      !Number.isFinite(value) ||
+      (field.int && !Number.isInteger(value)) ||
+      (field.min !== undefined && value < field.min) ||
+      (field.max !== undefined && value > field.max);
+    if (isBad) throw new Error(`${name} must be a number${field.int ? ' (whole)' : ''} from ${field.min} to ${field.max}; got "${raw}".`);
+    return value;
+  };
+  return {
+    databasePath: read('DATABASE_PATH') as string,
+    publicUrl: read('PUBLIC_URL') as string,
+    sessionDays: read('SESSION_DAYS') as number,
+    emailFrom: read('EMAIL_FROM') as string,
+    resendApiKey: read('RESEND_API_KEY') as string | undefined,
+  };
+}

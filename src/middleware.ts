@@ -1,0 +1,69 @@
+/**
+ * Every request passes these steps in order: security headers around everything, request
+ * guards (size, cross-site writes), the staff session, then the guard on staff pages.
+ */
+import { defineMiddleware, sequence } from 'astro:middleware';
+import { deleteStaffSessionCookie, setStaffSessionCookie, STAFF_SESSION_COOKIE } from './server/auth/session-cookie.ts';
+import { getApp } from './server/runtime.ts';
+import { applySecurityHeaders, isBodyTooLarge, isCrossSiteWrite } from './server/security/headers.ts';
+
+const securityHeaders = defineMiddleware(async (context, next) => {
+  const response = await next();
+  try {
+    applySecurityHeaders(response.headers, context.url);
+    return response;
+  } catch {
+    // Some responses (redirects from fetch, for one) have immutable headers: copy them.
+    const copy = new Response(response.body, response);
+    applySecurityHeaders(copy.headers, context.url);
+    return copy;
+  }
+});
+
+const requestGuards = defineMiddleware(async (context, next) => {
+  if (isBodyTooLarge(context.request)) {
+    return new Response('The request is too large.', { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
+  if (!context.url.pathname.startsWith('/api/webhooks/') && isCrossSiteWrite(context.request, context.url)) {
+    return new Response('Cross-site requests are not allowed.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
+  return next();
+});
+
+const staffSession = defineMiddleware(async (context, next) => {
+  // Health checks answer for themselves, even when the database cannot be opened.
+  if (context.url.pathname === '/healthz') return next();
+  const app = await getApp();
+  context.locals.app = app;
+  context.locals.staff = null;
+  context.locals.staffSessionId = null;
+  const token = context.cookies.get(STAFF_SESSION_COOKIE)?.value;
+  if (token) {
+    const session = await app.auth.validateSessionToken(token);
+    if (session) {
+      context.locals.staff = session.member;
+      context.locals.staffSessionId = session.sessionId;
+      if (session.isExtended) setStaffSessionCookie(context.cookies, context.url, token, session.expiresAt);
+    } else {
+      deleteStaffSessionCookie(context.cookies, context.url);
+    }
+  }
+  return next();
+});
+
+/** Every page under /app needs a signed-in staff member; admin pages need an admin. */
+const staffGuard = defineMiddleware(async (context, next) => {
+  const { pathname } = context.url;
+  if (pathname !== '/app' && !pathname.startsWith('/app/')) return next();
+  const staff = context.locals.staff;
+  if (!staff) {
+    const back = pathname + context.url.search;
+    return context.redirect(`/sign-in?next=${encodeURIComponent(back)}`, 303);
+  }
+  if (pathname.startsWith('/app/admin') && staff.role !== 'admin') {
+    return new Response('Only admins can open this page.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
+  return next();
+});
+
+export const onRequest = sequence(securityHeaders, requestGuards, staffSession, staffGuard);

@@ -1,0 +1,33 @@
+/**
+ * The first-run demo workspace, so that `npm start` on a fresh machine shows a working product:
+ * an admin account (its generated password is returned once, for the start script to print)
+ * and, as later parts of the product arrive, a demo map, a published version and an invitation.
+ */
+import type { DB } from '../../../db/connection.ts';
+import type { StaffService } from '../staff/staff.service.ts';
+
+export const DEMO_ADMIN_EMAIL = 'admin@groundtruth.local';
+
+export interface DemoWorkspace {
+  adminEmail: string;
+  adminPassword: string;
+}
+
+export function createDemoService(deps: { db: DB; staff: StaffService }) {
+  const { db, staff } = deps;
+  return {
+    /** Creates the demo when the workspace has no staff yet; null when there was nothing to do. */
+    async createDemoWorkspaceOnce(): Promise<DemoWorkspace | null> {
+      const existing = await db.selectFrom('staff_users').select('id').limit(1).executeTakeFirst();
+      if (existing) return null;
+      const created = await staff.create({ email: DEMO_ADMIN_EMAIL, name: 'Demo Admin', role: 'admin' });
+      if (!created.ok) throw new Error(`Could not create the demo admin: ${created.message}`);
+      await db
+        .insertInto('app_settings')
+        .values({ key: 'demo_created_at', value: new Date().toISOString() })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      return { adminEmail: DEMO_ADMIN_EMAIL, adminPassword: created.value.generatedPassword! };
+    },
+  };
+}
