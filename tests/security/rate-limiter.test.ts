@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../src/server/security/rate-limiter.ts';
+import { safeNextPath } from '../../src/server/security/redirects.ts';
+import { isCrossSiteWrite } from '../../src/server/security/headers.ts';
+
+describe('the rate limiter', () => {
+  it('allows the limit within a window, refuses the next, and says when to retry', () => {
+    const limiter = new RateLimiter({ limit: 3, windowMs: 1000 });
+    for (let t = 0; t < 3; t++) expect(limiter.consume('k', t).isAllowed).toBe(true);
+    const refused = limiter.consume('k', 10);
+    expect(refused).toEqual({ isAllowed: false, retryAfterMs: 990 });
+    expect(limiter.consume('k', 1001).isAllowed).toBe(true);
+    expect(limiter.consume('other', 10).isAllowed).toBe(true);
+  });
+
+  it('keeps at most maxKeys keys, so a flood of addresses cannot grow memory', () => {
+    const limiter = new RateLimiter({ limit: 1, windowMs: 60_000, maxKeys: 100 });
+    for (let i = 0; i < 1000; i++) limiter.record(`ip-${i}`, 0);
+    expect(limiter.check('ip-999', 1).isAllowed).toBe(false);
+    expect(limiter.check('ip-0', 1).isAllowed).toBe(true); // evicted, oldest first
+  });
+});
+
+describe('redirect targets after sign-in', () => {
+  it.each([
+    ['/app/maps', '/app/maps'],
+    ['//evil.example/x', '/app'],
+    ['/\\evil.example', '/app'],
+    ['https://evil.example', '/app'],
+    ['javascript:alert(1)', '/app'],
+    [null, '/app'],
+  ])('%s goes to %s', (next, expected) => {
+    expect(safeNextPath(next)).toBe(expected);
+  });
+});
+
+describe('cross-site writes', () => {
+  const url = new URL('http://localhost:4321/api/x');
+  const request = (method: string, headers: Record<string, string>) => new Request(url, { method, headers });
+  it('refuses a JSON post from another site', () => {
+    expect(isCrossSiteWrite(request('POST', { 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }), url)).toBe(true);
+    expect(isCrossSiteWrite(request('POST', { origin: 'https://evil.example' }), url)).toBe(true);
+    expect(isCrossSiteWrite(request('POST', { 'sec-fetch-site': 'same-site' }), url)).toBe(true);
+  });
+  it('allows same-origin posts and every read', () => {
+    expect(isCrossSiteWrite(request('POST', { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:4321' }), url)).toBe(false);
+    expect(isCrossSiteWrite(request('GET', { 'sec-fetch-site': 'cross-site' }), url)).toBe(false);
+    expect(isCrossSiteWrite(request('POST', {}), url)).toBe(false);
+  });
+});
