@@ -34,8 +34,75 @@ export interface AppSettingsTable {
   value: string;
 }
 
+export interface MapsTable {
+  id: string;
+  title: string;
+  customer_title: string | null;
+  description: string | null;
+  segment: string | null;
+  persona: string | null;
+  lifecycle: string | null;
+  internal_notes: string | null;
+  is_archived: Generated<number>;
+  revision: Generated<number>;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+export type MapRow = Selectable<MapsTable>;
+
+export type VisibilityValue = 'public' | 'internal';
+
+export interface MapStagesTable {
+  id: string;
+  map_id: string;
+  key: string;
+  position: number;
+  name: string;
+  customer_name: string | null;
+  description: string | null;
+  visibility: VisibilityValue;
+  moment_of_truth: Generated<number>;
+  revision: Generated<number>;
+}
+export type MapStageRow = Selectable<MapStagesTable>;
+
+export interface MapLanesTable {
+  id: string;
+  map_id: string;
+  key: string;
+  position: number;
+  name: string;
+  customer_name: string | null;
+  kind: string;
+  visibility: VisibilityValue;
+  revision: Generated<number>;
+}
+export type MapLaneRow = Selectable<MapLanesTable>;
+
+export interface MapCardsTable {
+  id: string;
+  map_id: string;
+  key: string;
+  stage_id: string;
+  lane_id: string;
+  position: number;
+  text: string;
+  customer_text: string | null;
+  visibility: VisibilityValue;
+  emotion: number | null;
+  owner: string | null;
+  notes: string | null;
+  revision: Generated<number>;
+}
+export type MapCardRow = Selectable<MapCardsTable>;
+
 export interface Database {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
   app_settings: AppSettingsTable;
+  maps: MapsTable;
+  map_stages: MapStagesTable;
+  map_lanes: MapLanesTable;
+  map_cards: MapCardsTable;
 }

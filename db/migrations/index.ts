@@ -4,9 +4,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-staff-accounts.ts';
+import * as m0002 from './0002-journey-maps.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-staff-accounts': m0001,
+  '0002-journey-maps': m0002,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

@@ -8,6 +8,7 @@ import type { DB } from '../../db/connection.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createDemoService } from './demo/demo.service.ts';
+import { createMapsService } from './maps/maps.service.ts';
 import { RateLimiter } from './security/rate-limiter.ts';
 import { createStaffService } from './staff/staff.service.ts';
 
@@ -29,13 +30,15 @@ export function createApp(options: { db: DB; clock?: Clock; config?: Partial<App
     perClient: new RateLimiter({ limit: 30, windowMs: FIFTEEN_MINUTES }),
   };
   const staff = createStaffService({ db, clock });
+  const maps = createMapsService({ db, clock });
   return {
     db,
     clock,
     config,
     auth: createAuthService({ db, clock, sessionDays: config.sessionDays, limiters: signInLimiters }),
     staff,
-    demo: createDemoService({ db, staff }),
+    maps,
+    demo: createDemoService({ db, staff, maps }),
     /** True when the database answers a query. */
     async isDatabaseHealthy(): Promise<boolean> {
       try {

@@ -4,6 +4,7 @@
  * and, as later parts of the product arrive, a demo map, a published version and an invitation.
  */
 import type { DB } from '../../../db/connection.ts';
+import type { MapsService } from '../maps/maps.service.ts';
 import type { StaffService } from '../staff/staff.service.ts';
 
 export const DEMO_ADMIN_EMAIL = 'admin@groundtruth.local';
@@ -13,7 +14,7 @@ export interface DemoWorkspace {
   adminPassword: string;
 }
 
-export function createDemoService(deps: { db: DB; staff: StaffService }) {
+export function createDemoService(deps: { db: DB; staff: StaffService; maps: MapsService }) {
   const { db, staff } = deps;
   return {
     /** Creates the demo when the workspace has no staff yet; null when there was nothing to do. */

@@ -103,3 +103,46 @@ export function isLaneKind(value: unknown): value is LaneKind {
 export function isLaneAlwaysInternal(kind: LaneKind): boolean {
   return ALWAYS_INTERNAL_LANE_KINDS.has(kind);
 }
+
+/** A map as the editor holds it: content plus the ids and revisions that edits refer to. */
+export interface EditableStage extends MapStage {
+  id: string;
+  revision: number;
+}
+export interface EditableLane extends MapLane {
+  id: string;
+  revision: number;
+}
+export interface EditableCard extends Omit<MapCard, 'stage' | 'lane'> {
+  id: string;
+  stageId: string;
+  laneId: string;
+  revision: number;
+}
+export interface EditableMap {
+  id: string;
+  revision: number;
+  isArchived: boolean;
+  updatedAt: number;
+  title: string;
+  customerTitle: string | null;
+  description: string | null;
+  segment: string | null;
+  persona: string | null;
+  lifecycle: string | null;
+  internalNotes: string | null;
+  stages: EditableStage[];
+  lanes: EditableLane[];
+  cards: EditableCard[];
+}
+
+export interface MapSummary {
+  id: string;
+  title: string;
+  segment: string | null;
+  lifecycle: string | null;
+  isArchived: boolean;
+  updatedAt: number;
+  stageCount: number;
+  cardCount: number;
+}
