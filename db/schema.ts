@@ -97,6 +97,32 @@ export interface MapCardsTable {
 }
 export type MapCardRow = Selectable<MapCardsTable>;
 
+export interface MapVersionsTable {
+  id: string;
+  map_id: string;
+  number: number;
+  /** JSON of a PublishedSnapshot (src/server/portal/snapshot.ts). */
+  snapshot: string;
+  /** SHA-256 of the snapshot JSON, base64url: the version's ETag. */
+  snapshot_hash: string;
+  published_by: string | null;
+  /** Kept as written: the version history outlives staff accounts. */
+  published_by_name: string;
+  published_at: number;
+  /** JSON list of the leak warnings the publisher acknowledged, or null when there were none. */
+  acknowledged_warnings: string | null;
+  /** JSON of the version's counts and its changes since the previous version. */
+  summary: string;
+}
+export type MapVersionRow = Selectable<MapVersionsTable>;
+
+export interface LeakTermsTable {
+  id: string;
+  term: string;
+  created_by: string | null;
+  created_at: number;
+}
+
 export interface Database {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
@@ -105,4 +131,6 @@ export interface Database {
   map_stages: MapStagesTable;
   map_lanes: MapLanesTable;
   map_cards: MapCardsTable;
+  map_versions: MapVersionsTable;
+  leak_terms: LeakTermsTable;
 }

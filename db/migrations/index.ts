@@ -5,10 +5,12 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-staff-accounts.ts';
 import * as m0002 from './0002-journey-maps.ts';
+import * as m0003 from './0003-published-versions.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-staff-accounts': m0001,
   '0002-journey-maps': m0002,
+  '0003-published-versions': m0003,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

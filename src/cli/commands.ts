@@ -1,7 +1,12 @@
+import fs from 'node:fs';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { openDatabase } from '../../db/connection.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { createApp, type App } from '../server/app.ts';
+import { serializeMapCsv } from '../server/maps/map-csv.ts';
+import { serializeMapJson } from '../server/maps/map-format.ts';
+import { parseMapFile } from '../server/maps/map-import.ts';
+import { MAP_LIMITS } from '../server/maps/maps.ts';
 import { readEnvironment } from './environment.ts';
 import { CliError, UsageError } from './errors.ts';
 
@@ -13,6 +18,8 @@ export interface CommandInput {
 export interface CommandOutput {
   text: string;
   json: unknown;
+  /** The text is a file's content: written as it is, even with --json. */
+  raw?: boolean;
 }
 
 export interface Command {
@@ -97,6 +104,68 @@ export const commands: Record<string, Command> = {
           .map((m) => [m.email, m.role, m.isActive ? 'active' : 'deactivated', m.name].join('\t'))
           .join('\n');
         return { text, json: members.map((m) => ({ id: m.id, email: m.email, name: m.name, role: m.role, isActive: m.isActive })) };
+      });
+    },
+  },
+
+  'map:list': {
+    summary: 'List maps (not archived unless --archived).',
+    usage: '[--archived] [--segment S] [--lifecycle L] [--search TEXT] [--json]',
+    options: { archived: { type: 'boolean' }, segment: { type: 'string' }, lifecycle: { type: 'string' }, search: { type: 'string' } },
+    async run(input) {
+      return withApp(async (app) => {
+        const maps = await app.maps.listMaps({
+          isArchived: input.values.archived === true,
+          segment: optionalString(input, 'segment'),
+          lifecycle: optionalString(input, 'lifecycle'),
+          search: optionalString(input, 'search'),
+        });
+        return {
+          text: maps.map((m) => [m.id, m.title, m.segment ?? '', m.lifecycle ?? '', `${m.cardCount} cards`].join('\t')).join('\n'),
+          json: maps,
+        };
+      });
+    },
+  },
+
+  'map:import': {
+    summary: 'Import a map from a JSON (journey-map/v1) or CSV file; prints the new map id.',
+    usage: 'FILE [--title T] [--json]',
+    options: { title: { type: 'string' } },
+    async run(input) {
+      const file = input.positionals[0];
+      if (!file) throw new UsageError('Name the file to import.');
+      let stat;
+      try {
+        stat = fs.statSync(file);
+      } catch {
+        throw new CliError(`Cannot read ${file}.`);
+      }
+      if (stat.size > MAP_LIMITS.fileBytes) throw new CliError(`${file} is larger than 5 MB.`);
+      const parsed = parseMapFile({ name: file, text: fs.readFileSync(file, 'utf8'), title: optionalString(input, 'title') });
+      if (!parsed.ok) throw new CliError(`${file} has ${parsed.problems.length} problem(s); nothing was imported:\n${parsed.problems.join('\n')}`);
+      return withApp(async (app) => {
+        const id = await app.maps.importMap(parsed.map, null);
+        return { text: id, json: { id } };
+      });
+    },
+  },
+
+  'map:export': {
+    summary: 'Write a map to standard output as JSON (journey-map/v1, the default) or CSV.',
+    usage: 'ID [--format json|csv]',
+    options: { format: { type: 'string' } },
+    async run(input) {
+      const id = input.positionals[0];
+      if (!id) throw new UsageError('Name the map id to export (see map:list).');
+      const format = optionalString(input, 'format') ?? 'json';
+      if (format !== 'json' && format !== 'csv') throw new UsageError('--format must be json or csv.');
+      return withApp(async (app) => {
+        const content = await app.maps.getMapContent(id);
+        if (!content) throw new CliError(`No map with id ${id}.`);
+        const text = format === 'json' ? serializeMapJson(content) : serializeMapCsv(content);
+        // The file itself is the output, with or without --json.
+        return { text, json: format === 'json' ? JSON.parse(text) : { csv: text }, raw: true };
       });
     },
   },

@@ -54,7 +54,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const isJson = parsed.values.json === true;
   const output = await command.run({ values: parsed.values, positionals: parsed.positionals });
-  process.stdout.write(isJson ? JSON.stringify(output.json) + '\n' : output.text.endsWith('\n') || output.text === '' ? output.text : output.text + '\n');
+  if (output.raw) process.stdout.write(output.text);
+  else if (isJson) process.stdout.write(JSON.stringify(output.json) + '\n');
+  else if (output.text !== '') process.stdout.write(output.text.endsWith('\n') ? output.text : output.text + '\n');
   return 0;
 }
 

@@ -9,6 +9,8 @@ import { createAuthService } from './auth/auth.service.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createDemoService } from './demo/demo.service.ts';
 import { createMapsService } from './maps/maps.service.ts';
+import { createPortalService } from './portal/portal.service.ts';
+import { createPublishingService } from './publishing/publishing.service.ts';
 import { RateLimiter } from './security/rate-limiter.ts';
 import { createStaffService } from './staff/staff.service.ts';
 
@@ -31,6 +33,7 @@ export function createApp(options: { db: DB; clock?: Clock; config?: Partial<App
   };
   const staff = createStaffService({ db, clock });
   const maps = createMapsService({ db, clock });
+  const publishing = createPublishingService({ db, clock, maps });
   return {
     db,
     clock,
@@ -38,6 +41,8 @@ export function createApp(options: { db: DB; clock?: Clock; config?: Partial<App
     auth: createAuthService({ db, clock, sessionDays: config.sessionDays, limiters: signInLimiters }),
     staff,
     maps,
+    publishing,
+    portal: createPortalService({ db }),
     demo: createDemoService({ db, staff, maps }),
     /** True when the database answers a query. */
     async isDatabaseHealthy(): Promise<boolean> {
