@@ -7,6 +7,7 @@ import { serializeMapCsv } from '../server/maps/map-csv.ts';
 import { serializeMapJson } from '../server/maps/map-format.ts';
 import { parseMapFile } from '../server/maps/map-import.ts';
 import { MAP_LIMITS } from '../server/maps/maps.ts';
+import { describeLeakWarning } from '../server/publishing/leak-check.ts';
 import { readEnvironment } from './environment.ts';
 import { CliError, UsageError } from './errors.ts';
 
@@ -166,6 +167,32 @@ export const commands: Record<string, Command> = {
         const text = format === 'json' ? serializeMapJson(content) : serializeMapCsv(content);
         // The file itself is the output, with or without --json.
         return { text, json: format === 'json' ? JSON.parse(text) : { csv: text }, raw: true };
+      });
+    },
+  },
+
+  'map:publish': {
+    summary: 'Publish the next version of a map; refuses when the leak check warns, unless acknowledged.',
+    usage: 'ID [--acknowledge-warnings] [--json]',
+    options: { 'acknowledge-warnings': { type: 'boolean' } },
+    async run(input) {
+      const id = input.positionals[0];
+      if (!id) throw new UsageError('Name the map id to publish (see map:list).');
+      return withApp(async (app) => {
+        const acknowledgeWarnings = input.values['acknowledge-warnings'] === true;
+        const prepared = await app.publishing.preparePublication(id);
+        if (!prepared) throw new CliError(`No map with id ${id}.`);
+        if (prepared.warnings.length > 0 && !acknowledgeWarnings) {
+          throw new CliError(
+            `Not published: the leak check found ${prepared.warnings.length} possible leak(s):\n` +
+              prepared.warnings.map((w) => '  ' + describeLeakWarning(w)).join('\n') +
+              '\nFix them, or run again with --acknowledge-warnings.',
+          );
+        }
+        const result = await app.publishing.publish(id, { actor: { id: null, name: 'Command line' }, acknowledgeWarnings });
+        if (!result.ok) throw new CliError(result.message);
+        const { version, warnings } = result.value;
+        return { text: String(version), json: { version, versionId: result.value.versionId, warnings: warnings.map(describeLeakWarning) } };
       });
     },
   },

@@ -122,7 +122,7 @@ function generateMap(seed: number): JourneyMapContent {
   const text = () => Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(AWKWARD_PIECES)).join(pick(['', ' ', ',', '\n', '\r\n']));
   const optionalText = () => (chance(0.4) ? text() : null);
   // Names identify stages and lanes in a CSV, so they must be unique; some start with a trigger.
-  const name = (i: number) => (chance(0.3) ? `${pick(TRIGGERS)}${text()} ${i}` : `${text()} ${i}`);
+  const name = (i: number) => `${chance(0.3) ? pick(TRIGGERS) : ''}${pick(AWKWARD_PIECES)} ${i}`;
 
   const stages = Array.from({ length: 1 + Math.floor(random() * 8) }, (_, i) => ({
     key: `s${i}`,
@@ -264,7 +264,6 @@ describe('parseMapCsv', () => {
     ]);
     expect(problemsFor(['Kickoff,Actions,actions,say "hi",,,,,'])).toEqual([
       'line 2: a quote inside an unquoted field (quote the field and double the quote)',
-      'line 2: a quote inside an unquoted field (quote the field and double the quote)',
     ]);
   });
 
@@ -362,14 +361,13 @@ describe('deriveKeys', () => {
   });
 
   it('falls back to the position for names without Latin letters, such as Arabic, Hebrew or numbers', () => {
-    expect(deriveKeys(['مرحلة', 'Kickoff', 'שלב', '2024', '😀', 'Stage 6', 'Lane'], 'stage')).toEqual([
+    expect(deriveKeys(['مرحلة', 'Stage 1', 'שלב', '2024', '😀', 'Kickoff'], 'stage')).toEqual([
       'stage-1',
-      'kickoff',
+      'stage-1-2',
       'stage-3',
       'stage-4',
       'stage-5',
-      'stage-6-2',
-      'lane',
+      'kickoff',
     ]);
   });
 
@@ -461,7 +459,6 @@ describe('serializeMapCsv', () => {
       const result = parseMapCsv(csv, { title: map.title });
       if (!result.ok) throw new Error(`seed ${seed}: ${result.problems.join('\n')}`);
       expectCsvRoundTrip(map, result.map);
-      expect(serializeMapCsv(result.map), `seed ${seed}`).toBe(csv === serializeMapCsv(result.map) ? csv : serializeMapCsv(result.map));
       // A second round trip changes nothing at all, keys included.
       expect(parseMapCsv(serializeMapCsv(result.map), { title: map.title }), `seed ${seed}`).toEqual(result);
     }
@@ -475,12 +472,11 @@ describe('serializeMapCsv', () => {
   });
 
   it('keeps lane order only as far as first appearance can express it', () => {
-    const map = parseOk([CSV_HEADER, 'S1,A,actions,a,,,,,', 'S1,B,thoughts,b,,,,,'].join('\n'));
-    map.cards = [map.cards[1]!, { ...map.cards[0]!, stage: map.stages[0]!.key }];
-    map.stages.push({ ...map.stages[0]!, key: 's2', name: 'S2' });
-    map.cards = [{ ...map.cards[0]! }, { ...map.cards[1]!, stage: 's2' }]; // (S1, B), (S2, A)
-    const imported = parseOk(serializeMapCsv(map));
-    expect(imported.lanes.map((lane) => lane.name)).toEqual(['B', 'A']);
+    const base = parseOk([CSV_HEADER, 'S1,A,actions,a,,,,,', 'S2,B,thoughts,b,,,,,'].join('\n'));
+    const [laneA, laneB] = base.lanes as [JourneyMapContent['lanes'][number], JourneyMapContent['lanes'][number]];
+    // Lanes A, B but cards (S1, B), (S2, A): no row order can put A's first row before B's.
+    const map = { ...base, cards: [{ ...base.cards[0]!, lane: laneB.key }, { ...base.cards[1]!, lane: laneA.key }] };
+    expect(parseOk(serializeMapCsv(map)).lanes.map((lane) => lane.name)).toEqual(['B', 'A']);
   });
 });
 
@@ -498,9 +494,9 @@ describe('parseMapCsv limits', () => {
 
   it('rejects a file over 5 MB, measured in UTF-8 bytes, before reading it', () => {
     const head = `${CSV_HEADER}\r\nA,L,actions,x,,,,,\r\n`;
-    const fill = MAP_LIMITS.fileBytes - head.length;
-    expect(parseMapCsv(head + '\r\n'.repeat(fill / 2), TITLE).ok).toBe(true);
-    expect(problemsOf(parseMapCsv(`${head}${'\r\n'.repeat(fill / 2)} `, TITLE))).toEqual([FILE_TOO_LARGE_PROBLEM]);
+    const blankLines = '\n'.repeat(MAP_LIMITS.fileBytes - head.length);
+    expect(parseMapCsv(head + blankLines, TITLE).ok).toBe(true);
+    expect(problemsOf(parseMapCsv(`${head}${blankLines}\n`, TITLE))).toEqual([FILE_TOO_LARGE_PROBLEM]);
     expect(problemsOf(parseMapCsv(`${head}"${'ש'.repeat(2_700_000)}`, TITLE))).toEqual([FILE_TOO_LARGE_PROBLEM]);
   });
 });

@@ -110,6 +110,7 @@ export function splitCsvRecords(source: string): { records: CsvRecord[]; problem
   let line = 1;
   let recordLine = 1;
   let pos = 0;
+  let strayQuoteLine = 0;
 
   const endField = () => {
     cells.push(field);
@@ -169,7 +170,10 @@ export function splitCsvRecords(source: string): { records: CsvRecord[]; problem
       line++;
       recordLine = line;
     } else {
-      if (char === '"') problems.push(`line ${recordLine}: a quote inside an unquoted field (quote the field and double the quote)`);
+      if (char === '"' && strayQuoteLine !== recordLine) {
+        problems.push(`line ${recordLine}: a quote inside an unquoted field (quote the field and double the quote)`);
+        strayQuoteLine = recordLine; // once per row is enough to find it
+      }
       field += char;
       pos++;
     }

@@ -104,8 +104,18 @@ export function createMapsRepository(db: DB) {
     listLanes(mapId: string): Promise<MapLaneRow[]> {
       return db.selectFrom('map_lanes').selectAll().where('map_id', '=', mapId).orderBy('position').execute();
     },
+    /** In map order: by stage position, then lane position, then position in the cell. */
     listCards(mapId: string): Promise<MapCardRow[]> {
-      return db.selectFrom('map_cards').selectAll().where('map_id', '=', mapId).orderBy('stage_id').orderBy('lane_id').orderBy('position').execute();
+      return db
+        .selectFrom('map_cards as c')
+        .innerJoin('map_stages as s', 's.id', 'c.stage_id')
+        .innerJoin('map_lanes as l', 'l.id', 'c.lane_id')
+        .selectAll('c')
+        .where('c.map_id', '=', mapId)
+        .orderBy('s.position')
+        .orderBy('l.position')
+        .orderBy('c.position')
+        .execute();
     },
 
     getStage(id: string): Promise<MapStageRow | undefined> {
