@@ -15,7 +15,12 @@ const EDITORS = ['admin', 'editor'] as const;
 const id = z.string().min(1).max(64);
 const revision = z.number().int().min(0);
 const visibility = z.enum(['public', 'internal']);
-const optionalText = (max: number) => z.string().max(max).nullable().optional();
+/**
+ * The schema's limits count characters (code points); a string's length counts UTF-16 units,
+ * up to twice as many. The request schema allows the double, and the service checks exactly.
+ */
+const text = (max: number) => z.string().max(max * 2);
+const optionalText = (max: number) => text(max).nullable().optional();
 
 const CODE_BY_ERROR: Record<MapEditError, 'NOT_FOUND' | 'BAD_REQUEST' | 'CONFLICT'> = {
   not_found: 'NOT_FOUND',
@@ -91,7 +96,7 @@ export const maps = {
 
   delete: defineAction({
     accept: 'form',
-    input: z.object({ mapId: id, confirmTitle: z.string().max(MAP_LIMITS.titleLength) }),
+    input: z.object({ mapId: id, confirmTitle: text(MAP_LIMITS.titleLength) }),
     handler: async (input, context) => {
       requireStaff(context, EDITORS);
       const map = await context.locals.app.maps.getEditableMap(input.mapId);
@@ -109,7 +114,7 @@ export const maps = {
       mapId: id,
       revision,
       patch: z.object({
-        title: z.string().max(MAP_LIMITS.titleLength).optional(),
+        title: text(MAP_LIMITS.titleLength).optional(),
         customerTitle: optionalText(MAP_LIMITS.titleLength),
         description: optionalText(MAP_LIMITS.descriptionLength),
         segment: optionalText(MAP_LIMITS.segmentLength),
@@ -125,7 +130,7 @@ export const maps = {
   }),
 
   addStage: defineAction({
-    input: z.object({ mapId: id, name: z.string().max(MAP_LIMITS.nameLength), afterStageId: id.nullable().optional() }),
+    input: z.object({ mapId: id, name: text(MAP_LIMITS.nameLength), afterStageId: id.nullable().optional() }),
     handler: async (input, context) => {
       requireStaff(context, EDITORS);
       return unwrap(await context.locals.app.maps.addStage(input.mapId, input));
@@ -137,7 +142,7 @@ export const maps = {
       stageId: id,
       revision,
       patch: z.object({
-        name: z.string().max(MAP_LIMITS.nameLength).optional(),
+        name: text(MAP_LIMITS.nameLength).optional(),
         customerName: optionalText(MAP_LIMITS.nameLength),
         description: optionalText(MAP_LIMITS.stageDescriptionLength),
         visibility: visibility.optional(),
@@ -167,7 +172,7 @@ export const maps = {
   }),
 
   addLane: defineAction({
-    input: z.object({ mapId: id, name: z.string().max(MAP_LIMITS.nameLength), kind: z.enum(LANE_KINDS), afterLaneId: id.nullable().optional() }),
+    input: z.object({ mapId: id, name: text(MAP_LIMITS.nameLength), kind: z.enum(LANE_KINDS), afterLaneId: id.nullable().optional() }),
     handler: async (input, context) => {
       requireStaff(context, EDITORS);
       return unwrap(await context.locals.app.maps.addLane(input.mapId, input));
@@ -179,7 +184,7 @@ export const maps = {
       laneId: id,
       revision,
       patch: z.object({
-        name: z.string().max(MAP_LIMITS.nameLength).optional(),
+        name: text(MAP_LIMITS.nameLength).optional(),
         customerName: optionalText(MAP_LIMITS.nameLength),
         kind: z.enum(LANE_KINDS).optional(),
         visibility: visibility.optional(),
@@ -212,7 +217,7 @@ export const maps = {
       mapId: id,
       stageId: id,
       laneId: id,
-      text: z.string().max(MAP_LIMITS.cardTextLength),
+      text: text(MAP_LIMITS.cardTextLength),
       visibility: visibility.optional(),
     }),
     handler: async (input, context) => {
@@ -226,7 +231,7 @@ export const maps = {
       cardId: id,
       revision,
       patch: z.object({
-        text: z.string().max(MAP_LIMITS.cardTextLength).optional(),
+        text: text(MAP_LIMITS.cardTextLength).optional(),
         customerText: optionalText(MAP_LIMITS.cardTextLength),
         visibility: visibility.optional(),
         emotion: z.number().int().min(-2).max(2).nullable().optional(),

@@ -43,7 +43,7 @@ export function createApp(options: { db: DB; clock?: Clock; config?: Partial<App
     maps,
     publishing,
     portal: createPortalService({ db }),
-    demo: createDemoService({ db, staff, maps }),
+    demo: createDemoService({ db, staff, maps, publishing }),
     /** True when the database answers a query. */
     async isDatabaseHealthy(): Promise<boolean> {
       try {

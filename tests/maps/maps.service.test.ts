@@ -135,3 +135,12 @@ describe('the maps service', () => {
     expect(await app.maps.deleteLane(map.lanes[0]!.id)).toMatchObject({ ok: false, error: 'limit' });
   });
 });
+
+describe('limits count characters, as the interchange format does', () => {
+  it('accepts a card of 2,000 emoji and refuses 2,001', async () => {
+    const id = await app.maps.importMap(sampleContent(), null);
+    const card = (await app.maps.getEditableMap(id))!.cards[0]!;
+    expect(await app.maps.updateCard(card.id, card.revision, { text: '😀'.repeat(2000) })).toMatchObject({ ok: true });
+    expect(await app.maps.updateCard(card.id, card.revision + 1, { text: '😀'.repeat(2001) })).toMatchObject({ ok: false, error: 'invalid' });
+  });
+});

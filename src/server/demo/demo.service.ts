@@ -5,6 +5,8 @@
  */
 import type { DB } from '../../../db/connection.ts';
 import type { MapsService } from '../maps/maps.service.ts';
+import type { PublishingService } from '../publishing/publishing.service.ts';
+import { buildDemoMap } from './demo-map.ts';
 import type { StaffService } from '../staff/staff.service.ts';
 
 export const DEMO_ADMIN_EMAIL = 'admin@groundtruth.local';
@@ -12,10 +14,11 @@ export const DEMO_ADMIN_EMAIL = 'admin@groundtruth.local';
 export interface DemoWorkspace {
   adminEmail: string;
   adminPassword: string;
+  mapId: string;
 }
 
-export function createDemoService(deps: { db: DB; staff: StaffService; maps: MapsService }) {
-  const { db, staff } = deps;
+export function createDemoService(deps: { db: DB; staff: StaffService; maps: MapsService; publishing: PublishingService }) {
+  const { db, staff, maps, publishing } = deps;
   return {
     /** Creates the demo when the workspace has no staff yet; null when there was nothing to do. */
     async createDemoWorkspaceOnce(): Promise<DemoWorkspace | null> {
@@ -23,12 +26,16 @@ export function createDemoService(deps: { db: DB; staff: StaffService; maps: Map
       if (existing) return null;
       const created = await staff.create({ email: DEMO_ADMIN_EMAIL, name: 'Demo Admin', role: 'admin' });
       if (!created.ok) throw new Error(`Could not create the demo admin: ${created.message}`);
+      const mapId = await maps.importMap(buildDemoMap(), created.value.member.id);
+      await publishing.addLeakTerm('HubSpot', created.value.member.id);
+      const published = await publishing.publish(mapId, { actor: { id: created.value.member.id, name: 'Demo Admin' }, acknowledgeWarnings: false });
+      if (!published.ok) throw new Error(`Could not publish the demo map: ${published.message}`);
       await db
         .insertInto('app_settings')
         .values({ key: 'demo_created_at', value: new Date().toISOString() })
         .onConflict((oc) => oc.column('key').doNothing())
         .execute();
-      return { adminEmail: DEMO_ADMIN_EMAIL, adminPassword: created.value.generatedPassword! };
+      return { adminEmail: DEMO_ADMIN_EMAIL, adminPassword: created.value.generatedPassword!, mapId };
     },
   };
 }

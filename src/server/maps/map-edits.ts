@@ -3,6 +3,7 @@
  * applies what these accept. Text is kept as the editor typed it (no trimming inside), but
  * names must not be blank and every field has the interchange format's length limit.
  */
+import { isLongerThan } from './map-format.ts';
 import { EMOTION_MAX, EMOTION_MIN, isLaneKind, MAP_LIMITS, VISIBILITIES, type LaneKind, type Visibility } from './maps.ts';
 
 export type EditProblem = { field: string; message: string };
@@ -44,13 +45,13 @@ export interface CardPatch {
 function checkRequiredText(problems: EditProblem[], field: string, value: unknown, max: number): void {
   if (value === undefined) return;
   if (typeof value !== 'string' || value.trim() === '') problems.push({ field, message: `${field} must not be empty.` });
-  else if (value.length > max) problems.push({ field, message: `${field} must be at most ${max} characters.` });
+  else if (isLongerThan(value, max)) problems.push({ field, message: `${field} must be at most ${max} characters.` });
 }
 
 function checkOptionalText(problems: EditProblem[], field: string, value: unknown, max: number): void {
   if (value === undefined || value === null) return;
   if (typeof value !== 'string') problems.push({ field, message: `${field} must be text.` });
-  else if (value.length > max) problems.push({ field, message: `${field} must be at most ${max} characters.` });
+  else if (isLongerThan(value, max)) problems.push({ field, message: `${field} must be at most ${max} characters.` });
 }
 
 function checkVisibility(problems: EditProblem[], value: unknown): void {
