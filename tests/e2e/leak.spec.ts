@@ -1,0 +1,127 @@
+/**
+ * The leak test: the product's core promise, checked end to end.
+ *
+ * A map holds a unique canary string in every internal place. After publishing, the test
+ * crawls everything the customer view can reach — the page, every script, style sheet, image
+ * and link on it that is not a staff page — and asserts that no canary appears in any body or
+ * header, raw or HTML-escaped, URL-encoded, JSON-escaped or base64-encoded. Later channels
+ * (emails, annotations, live stream, exports) add themselves to `collectCustomerResponses`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { runCli } from './cli.ts';
+import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
+
+const run = Math.random().toString(36).slice(2, 10);
+const canaries = new Map<string, string>();
+/** A canary for one internal place; the characters around it make every encoding differ. */
+function canary(place: string): string {
+  const value = `Cnry${canaries.size}x${run}`;
+  canaries.set(value, place);
+  return `<&"' ${value} '"&>`;
+}
+
+function buildCanaryMap() {
+  return {
+    format: 'journey-map/v1',
+    title: canary('map title replaced by customerTitle'),
+    customerTitle: 'Your journey with us',
+    description: canary('map description'),
+    segment: canary('segment'),
+    persona: canary('persona'),
+    lifecycle: canary('lifecycle'),
+    internalNotes: canary('internal notes'),
+    stages: [
+      { key: 'public-stage', name: canary('stage name replaced by customerName'), customerName: 'Getting started', description: canary('public stage description'), momentOfTruth: true },
+      { key: 'plain-stage', name: 'Using it' },
+      { key: 'cnry-internal-stage', name: canary('internal stage name'), customerName: canary('internal stage customer name'), description: canary('internal stage description'), visibility: 'internal' },
+    ],
+    lanes: [
+      { key: 'actions', name: canary('lane name replaced by customerName'), customerName: 'What you do', kind: 'actions' },
+      { key: 'feelings', name: 'How it feels', kind: 'emotions' },
+      { key: 'internal-lane', name: canary('internal lane name'), customerName: canary('internal lane customer name'), kind: 'thoughts', visibility: 'internal' },
+      ...(['backstage', 'owners', 'metrics', 'notes'] as const).map((kind) => ({ key: `lane-${kind}`, name: canary(`${kind} lane name`), customerName: canary(`${kind} lane customer name`), kind })),
+    ],
+    cards: [
+      { key: 'cnry-public-card', stage: 'public-stage', lane: 'actions', text: canary('card text replaced by customerText'), customerText: 'Signs up', owner: canary('card owner'), notes: canary('card notes') },
+      { key: 'plain-card', stage: 'plain-stage', lane: 'actions', text: 'Invites the team' },
+      { key: 'feeling', stage: 'public-stage', lane: 'feelings', text: 'Hopeful', emotion: 1, owner: canary('emotion card owner') },
+      { key: 'internal-card', stage: 'plain-stage', lane: 'actions', text: canary('internal card text'), customerText: canary('internal card customer text'), visibility: 'internal' },
+      { key: 'card-in-internal-stage', stage: 'cnry-internal-stage', lane: 'actions', text: canary('card in internal stage') },
+      { key: 'card-in-internal-lane', stage: 'public-stage', lane: 'internal-lane', text: canary('card in internal lane') },
+      ...(['backstage', 'owners', 'metrics', 'notes'] as const).map((kind) => ({ key: `card-${kind}`, stage: 'public-stage', lane: `lane-${kind}`, text: canary(`card in ${kind} lane`), customerText: canary(`customer text in ${kind} lane`) })),
+    ],
+  };
+}
+
+/** Every way a string can appear in a response: raw, escaped for HTML, URLs and JSON, base64. */
+function encodingsOf(value: string): string[] {
+  const html = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  const forms = [value, html, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), value.toLowerCase()];
+  // base64 of the value at each of the three byte alignments: only whole 3-byte groups made
+  // of the value's own bytes encode the same way whatever surrounds them, so the first group
+  // (mixed with the prefix) and the last four characters (maybe padded) are dropped.
+  for (let shift = 0; shift < 3; shift++) {
+    const bytes = Buffer.from('x'.repeat(shift) + value);
+    const start = shift === 0 ? 0 : 4;
+    forms.push(bytes.toString('base64').slice(start, -4), bytes.toString('base64url').slice(start, -4));
+  }
+  return forms.filter((f) => f.length >= 8);
+}
+
+function findCanaries(text: string): string[] {
+  const found: string[] = [];
+  for (const [value, place] of canaries) {
+    for (const form of encodingsOf(value)) if (text.includes(form)) found.push(`${place} (as ${form})`);
+  }
+  return found;
+}
+
+/** Follows every same-origin link and resource a customer page points at, except staff pages. */
+async function collectCustomerResponses(request: APIRequestContext, start: string): Promise<Map<string, string>> {
+  const seen = new Map<string, string>();
+  const queue = [start];
+  while (queue.length > 0 && seen.size < 200) {
+    const url = queue.shift()!;
+    if (seen.has(url)) continue;
+    const response = await request.get(url);
+    const headers = Object.entries(response.headers()).map(([k, v]) => `${k}: ${v}`).join('\n');
+    const body = await response.text();
+    seen.set(url, `${headers}\n\n${body}`);
+    for (const match of body.matchAll(/(?:href|src|action|component-url|renderer-url)="([^"]+)"|url\(([^)]+)\)|(?:import|from)\s*["']([^"']+)["']/g)) {
+      const raw = (match[1] ?? match[2] ?? match[3] ?? '').replace(/&amp;/g, '&').replace(/^['"]|['"]$/g, '');
+      if (!raw || raw.startsWith('#') || raw.startsWith('data:') || raw.startsWith('mailto:')) continue;
+      const target = new URL(raw, new URL(url, E2E_BASE_URL));
+      if (target.origin !== E2E_BASE_URL || target.pathname.startsWith('/app')) continue;
+      queue.push(target.pathname + target.search);
+    }
+  }
+  return seen;
+}
+
+test('nothing internal reaches any response the customer view can reach', async ({ page }) => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gt-leak-')), 'canary.map.json');
+  fs.writeFileSync(file, JSON.stringify(buildCanaryMap()));
+  const { id: mapId } = JSON.parse(await runCli(['map:import', file, '--json'])) as { id: string };
+  const { versionId, version } = JSON.parse(await runCli(['map:publish', mapId, '--acknowledge-warnings', '--json'])) as { versionId: string; version: number };
+  expect(version).toBe(1);
+
+  await signIn(page, ACCOUNTS.editor);
+  const customerView = `/m/versions/${versionId}`;
+  await page.goto(customerView);
+  await expect(page.getByRole('heading', { level: 1, name: 'Your journey with us' })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: /Getting started/ })).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: 'What you do' })).toBeVisible();
+  await expect(page.getByText('Signs up')).toBeVisible();
+
+  const responses = await collectCustomerResponses(page.request, customerView);
+  expect(responses.size).toBeGreaterThan(1);
+  const leaks = [...responses].flatMap(([url, text]) => findCanaries(text).map((c) => `${url}: ${c}`));
+  expect(leaks).toEqual([]);
+
+  // The test can fail: the staff editor of the same map shows the canaries.
+  const editor = await page.request.get(`/app/maps/${mapId}`);
+  expect(findCanaries(await editor.text()).length).toBeGreaterThan(0);
+});
