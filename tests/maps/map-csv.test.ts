@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  CSV_HEADER,
-  deriveKeys,
-  neutraliseFormula,
-  parseMapCsv,
-  restoreFormula,
-  serializeMapCsv,
-  splitCsvRecords,
-} from '../../src/server/maps/map-csv.ts';
+import { neutraliseFormula, restoreFormula, splitCsvRecords } from '../../src/server/csv/csv.ts';
+import { CSV_HEADER, deriveKeys, parseMapCsv, serializeMapCsv } from '../../src/server/maps/map-csv.ts';
 import { FILE_TOO_LARGE_PROBLEM, parseMapJson, type MapParseResult } from '../../src/server/maps/map-format.ts';
 import { LANE_KINDS, MAP_LIMITS, type JourneyMapContent, type MapCard } from '../../src/server/maps/maps.ts';
 
