@@ -35,7 +35,6 @@ export default defineConfig({
     },
   },
   env: {
-    // @ts-expect-error the schema objects are envField shapes written as literals (see the file)
     schema: envSchema,
     validateSecrets: true,
   },

@@ -1,20 +1,12 @@
 /**
  * End-to-end tests: the built server, started as `npm start` starts it, on its own port and a
- * fresh database, driven by Chromium (see tests/e2e/browser.ts for where the browser comes
- * from; `npm run test:e2e` installs one first when none is there).
+ * fresh database (a new folder per run, see tests/e2e/fixtures.ts), driven by Chromium (see
+ * tests/e2e/browser.ts for where the browser comes from; `npm run test:e2e` installs one first
+ * when none is there).
  */
-import fs from 'node:fs';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './tests/e2e/browser.ts';
-import { E2E_BASE_URL, E2E_DATA_DIR, E2E_DATABASE_PATH, E2E_PORT } from './tests/e2e/fixtures.ts';
-
-// Playwright loads this file in the runner and again in every worker. Only the runner (which
-// has no TEST_WORKER_INDEX) starts a run, so only it clears the database; workers inherit the
-// marker and leave the server's files alone.
-if (!process.env.TEST_WORKER_INDEX && !process.env.GROUNDTRUTH_E2E_RUN) {
-  process.env.GROUNDTRUTH_E2E_RUN = String(Date.now());
-  fs.rmSync(E2E_DATA_DIR, { recursive: true, force: true });
-}
+import { E2E_BASE_URL, E2E_DATABASE_PATH, E2E_PORT } from './tests/e2e/fixtures.ts';
 
 const browser = findChromium().found;
 if (!browser) {

@@ -123,6 +123,91 @@ export interface LeakTermsTable {
   created_at: number;
 }
 
+export interface ParticipantsTable {
+  id: string;
+  email: string;
+  created_at: number;
+}
+
+export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'bounced' | 'complained' | 'kept_in_outbox' | 'failed';
+
+export interface InvitationsTable {
+  id: string;
+  map_id: string;
+  /** null: the latest published version, whichever it is when the person looks. */
+  version_number: number | null;
+  participant_id: string;
+  email: string;
+  name: string | null;
+  account: string | null;
+  segment: string | null;
+  role: string | null;
+  /** SHA-256 (base64url) of the emailed token; the token itself is never stored. */
+  token_hash: string;
+  /** Bumped by every new link; the token is derived from (link secret, id, version). */
+  token_version: Generated<number>;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  opened_at: number | null;
+  responded_at: number | null;
+  last_sent_at: number | null;
+  send_count: Generated<number>;
+  delivery_status: Generated<string>;
+}
+export type InvitationRow = Selectable<InvitationsTable>;
+
+export interface ParticipantSessionsTable {
+  id: string;
+  secret_hash: Uint8Array;
+  participant_id: string;
+  invitation_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export type EmailOutboxStatus = 'pending' | 'sent' | 'kept' | 'failed';
+export type EmailDeliveryStatus = 'delivered' | 'bounced' | 'complained';
+
+/** The transactional outbox (src/server/mail/): one row per email, sent by the mail worker. */
+export interface EmailOutboxTable {
+  /** Also the idempotency key sent to the provider. */
+  id: string;
+  kind: string;
+  to_email: string;
+  subject: string;
+  /** null once the provider accepted the message (bodies carry personal links). */
+  html: string | null;
+  text: string | null;
+  /** What the email is about, such as an invitation id. */
+  related_id: string | null;
+  status: EmailOutboxStatus;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_error: string | null;
+  provider_message_id: string | null;
+  delivery_status: EmailDeliveryStatus | null;
+  delivery_status_at: number | null;
+  created_at: number;
+  sent_at: number | null;
+}
+export type EmailOutboxRow = Selectable<EmailOutboxTable>;
+export type NewEmailOutboxRow = Insertable<EmailOutboxTable>;
+export type EmailOutboxUpdate = Updateable<EmailOutboxTable>;
+
+/** Verified provider webhooks; svix_id is unique, so a replayed webhook is recorded once. */
+export interface EmailEventsTable {
+  id: string;
+  svix_id: string;
+  outbox_id: string | null;
+  provider_message_id: string | null;
+  type: string;
+  payload: string;
+  received_at: number;
+}
+export type EmailEventRow = Selectable<EmailEventsTable>;
+
 export interface Database {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
@@ -133,4 +218,9 @@ export interface Database {
   map_cards: MapCardsTable;
   map_versions: MapVersionsTable;
   leak_terms: LeakTermsTable;
+  email_outbox: EmailOutboxTable;
+  email_events: EmailEventsTable;
+  participants: ParticipantsTable;
+  invitations: InvitationsTable;
+  participant_sessions: ParticipantSessionsTable;
 }

@@ -5,5 +5,6 @@ declare namespace App {
     app: import('./server/app.ts').App;
     staff: import('./server/staff/staff.ts').StaffMember | null;
     staffSessionId: string | null;
+    participant: import('./server/portal/participants.service.ts').ParticipantIdentity | null;
   }
 }

@@ -3,7 +3,14 @@
  * guards (size, cross-site writes), the staff session, then the guard on staff pages.
  */
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { deleteStaffSessionCookie, setStaffSessionCookie, STAFF_SESSION_COOKIE } from './server/auth/session-cookie.ts';
+import {
+  deleteSessionCookie,
+  deleteStaffSessionCookie,
+  PARTICIPANT_SESSION_COOKIE,
+  setSessionCookie,
+  setStaffSessionCookie,
+  STAFF_SESSION_COOKIE,
+} from './server/auth/session-cookie.ts';
 import { getApp } from './server/runtime.ts';
 import { applySecurityHeaders, isBodyTooLarge, isCrossSiteWrite } from './server/security/headers.ts';
 
@@ -51,6 +58,33 @@ const staffSession = defineMiddleware(async (context, next) => {
   return next();
 });
 
+/** Invited customers: a separate cookie and session, checked against their invitation on every request. */
+const participantSession = defineMiddleware(async (context, next) => {
+  context.locals.participant = null;
+  const token = context.cookies.get(PARTICIPANT_SESSION_COOKIE)?.value;
+  if (!token || !context.locals.app) return next();
+  const participant = await context.locals.app.participants.validateSession(token);
+  if (participant) {
+    context.locals.participant = participant;
+    if (participant.isExtended) setSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, context.url, token, participant.expiresAt);
+  } else {
+    deleteSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, context.url);
+  }
+  return next();
+});
+
+/** Participant pages need a participant session, except the link pages that create one. */
+const PUBLIC_PORTAL_PATHS = [/^\/m\/i\/[^/]+$/, /^\/m\/link$/, /^\/m\/signed-out$/];
+const portalGuard = defineMiddleware(async (context, next) => {
+  const { pathname } = context.url;
+  if (!pathname.startsWith('/m/') && pathname !== '/m') return next();
+  if (PUBLIC_PORTAL_PATHS.some((p) => p.test(pathname))) return next();
+  // Staff open customer views of versions (/m/versions/...) to see what customers see.
+  if (pathname.startsWith('/m/versions/') && context.locals.staff) return next();
+  if (!context.locals.participant) return context.redirect('/m/link', 303);
+  return next();
+});
+
 /** Every page under /app needs a signed-in staff member; admin pages need an admin. */
 const staffGuard = defineMiddleware(async (context, next) => {
   const { pathname } = context.url;
@@ -66,4 +100,4 @@ const staffGuard = defineMiddleware(async (context, next) => {
   return next();
 });
 
-export const onRequest = sequence(securityHeaders, requestGuards, staffSession, staffGuard);
+export const onRequest = sequence(securityHeaders, requestGuards, staffSession, participantSession, staffGuard, portalGuard);

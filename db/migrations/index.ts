@@ -6,11 +6,15 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-staff-accounts.ts';
 import * as m0002 from './0002-journey-maps.ts';
 import * as m0003 from './0003-published-versions.ts';
+import * as m0004 from './0004-email-outbox.ts';
+import * as m0005 from './0005-invitations.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-staff-accounts': m0001,
   '0002-journey-maps': m0002,
   '0003-published-versions': m0003,
+  '0004-email-outbox': m0004,
+  '0005-invitations': m0005,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

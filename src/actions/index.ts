@@ -1,6 +1,8 @@
 import { auth } from './auth.ts';
+import { invitations } from './invitations.ts';
 import { maps } from './maps.ts';
+import { portal } from './portal.ts';
 import { publishing } from './publishing.ts';
 import { staff } from './staff.ts';
 
-export const server = { auth, staff, maps, publishing };
+export const server = { auth, staff, maps, publishing, portal, invitations };

@@ -8,6 +8,7 @@ import { serializeMapJson } from '../server/maps/map-format.ts';
 import { parseMapFile } from '../server/maps/map-import.ts';
 import { MAP_LIMITS } from '../server/maps/maps.ts';
 import { describeLeakWarning } from '../server/publishing/leak-check.ts';
+import { loadLinkSecret } from '../config/link-secret.ts';
 import { readEnvironment } from './environment.ts';
 import { CliError, UsageError } from './errors.ts';
 
@@ -36,7 +37,13 @@ async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
   const db = openDatabase({ path: env.databasePath });
   try {
     await migrateToLatest(db);
-    return await work(createApp({ db, config: { sessionDays: env.sessionDays, publicUrl: env.publicUrl } }));
+    const config = {
+      sessionDays: env.sessionDays,
+      publicUrl: env.publicUrl,
+      emailFrom: env.emailFrom,
+      linkSecret: loadLinkSecret({ configured: env.linkSecret, databasePath: env.databasePath }),
+    };
+    return await work(createApp({ db, config }));
   } finally {
     await db.destroy();
   }

@@ -28,5 +28,6 @@ export function readEnvironment(source: Record<string, string | undefined> = pro
     sessionDays: read('SESSION_DAYS') as number,
     emailFrom: read('EMAIL_FROM') as string,
     resendApiKey: read('RESEND_API_KEY') as string | undefined,
+    linkSecret: read('LINK_SECRET') as string | undefined,
   };
 }

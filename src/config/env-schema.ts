@@ -5,23 +5,28 @@
  * server; the command line (which runs outside Astro) reads the same declarations through
  * `readEnvironment` in src/cli/environment.ts. The objects have the shape Astro's `envField`
  * helpers return, written out so that this file imports nothing and loads fast in the CLI.
+ *
+ * Every variable is `access: 'secret'`, even those that are not secret: Astro writes `public`
+ * server variables into the build, while `secret` ones are read when the server starts. A
+ * build must work with the configuration of wherever it runs (the CLI reads them at run time
+ * too, so both always agree on, for one, which database to open).
  */
 export const envSchema = {
   DATABASE_PATH: {
     context: 'server',
-    access: 'public',
+    access: 'secret',
     type: 'string',
     default: './data/groundtruth.sqlite',
   },
   PUBLIC_URL: {
     context: 'server',
-    access: 'public',
+    access: 'secret',
     type: 'string',
     default: 'http://localhost:4321',
   },
   SESSION_DAYS: {
     context: 'server',
-    access: 'public',
+    access: 'secret',
     type: 'number',
     int: true,
     min: 1,
@@ -30,9 +35,15 @@ export const envSchema = {
   },
   EMAIL_FROM: {
     context: 'server',
-    access: 'public',
+    access: 'secret',
     type: 'string',
     default: 'Groundtruth <groundtruth@localhost>',
+  },
+  LINK_SECRET: {
+    context: 'server',
+    access: 'secret',
+    type: 'string',
+    optional: true,
   },
   RESEND_API_KEY: {
     context: 'server',

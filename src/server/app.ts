@@ -8,7 +8,13 @@ import type { DB } from '../../db/connection.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createDemoService } from './demo/demo.service.ts';
+import { createMailService } from './mail/mail.service.ts';
+import type { MailLogger, MailSender } from './mail/mail.ts';
+import { createOutboxOnlySender, createResendSender } from './mail/senders.ts';
+import { deriveInvitationToken, fillLinkPlaceholders } from './invitations/invitations.ts';
+import { createInvitationsService } from './invitations/invitations.service.ts';
 import { createMapsService } from './maps/maps.service.ts';
+import { createParticipantsService } from './portal/participants.service.ts';
 import { createPortalService } from './portal/portal.service.ts';
 import { createPublishingService } from './publishing/publishing.service.ts';
 import { RateLimiter } from './security/rate-limiter.ts';
@@ -19,21 +25,54 @@ const FIFTEEN_MINUTES = 15 * 60 * 1000;
 export interface AppConfig {
   sessionDays: number;
   publicUrl: string;
+  /** The sender of every email (EMAIL_FROM). */
+  emailFrom: string;
+  /** With a key, mail goes through Resend; without one it is kept in the outbox (development). */
+  resendApiKey: string | null;
+  /** Key from which invitation tokens are derived (src/config/link-secret.ts). */
+  linkSecret: string;
+  /** Who invites, as customers know them, in invitation emails. */
+  teamName: string;
 }
 
-export const defaultAppConfig: AppConfig = { sessionDays: 14, publicUrl: 'http://localhost:4321' };
+export const defaultAppConfig: AppConfig = {
+  sessionDays: 14,
+  publicUrl: 'http://localhost:4321',
+  emailFrom: 'Groundtruth <groundtruth@localhost>',
+  resendApiKey: null,
+  linkSecret: 'test-link-secret-used-only-when-none-is-configured',
+  teamName: 'The customer experience team',
+};
 
-export function createApp(options: { db: DB; clock?: Clock; config?: Partial<AppConfig> }) {
+export function createApp(options: {
+  db: DB;
+  clock?: Clock;
+  config?: Partial<AppConfig>;
+  /** Tests replace where mail goes; by default the API key decides (see src/server/mail/senders.ts). */
+  mail?: { sender?: MailSender; logger?: MailLogger };
+}) {
   const { db } = options;
   const clock = options.clock ?? systemClock;
   const config = { ...defaultAppConfig, ...options.config };
   const signInLimiters = {
     perAccount: new RateLimiter({ limit: 5, windowMs: FIFTEEN_MINUTES }),
     perClient: new RateLimiter({ limit: 30, windowMs: FIFTEEN_MINUTES }),
+    passwordChange: new RateLimiter({ limit: 5, windowMs: FIFTEEN_MINUTES }),
   };
   const staff = createStaffService({ db, clock });
   const maps = createMapsService({ db, clock });
   const publishing = createPublishingService({ db, clock, maps });
+  // Mail: written to the outbox by the caller's transaction, sent by the worker (runtime.ts).
+  const mailLogger = options.mail?.logger ?? console;
+  const mail = createMailService({
+    db,
+    clock,
+    from: config.emailFrom,
+    logger: mailLogger,
+    sender: options.mail?.sender ?? (config.resendApiKey ? createResendSender({ apiKey: config.resendApiKey }) : createOutboxOnlySender(mailLogger)),
+    fillContent: (body) => fillLinkPlaceholders(body, (id, version) => deriveInvitationToken(config.linkSecret, id, version)),
+  });
+  const invitations = createInvitationsService({ db, clock, mail, publicUrl: config.publicUrl, linkSecret: config.linkSecret, teamName: config.teamName });
   return {
     db,
     clock,
@@ -42,6 +81,9 @@ export function createApp(options: { db: DB; clock?: Clock; config?: Partial<App
     staff,
     maps,
     publishing,
+    mail,
+    invitations,
+    participants: createParticipantsService({ db, clock, sendNewLink: (row) => invitations.sendNewLinkTo(row) }),
     portal: createPortalService({ db }),
     demo: createDemoService({ db, staff, maps, publishing }),
     /** True when the database answers a query. */

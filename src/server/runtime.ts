@@ -3,10 +3,15 @@
  * database migrated before the first request is served. Only the edge (middleware, pages,
  * actions, endpoints) imports this; domain code receives what it needs as arguments.
  */
-import { DATABASE_PATH, PUBLIC_URL, SESSION_DAYS } from 'astro:env/server';
+import { DATABASE_PATH, EMAIL_FROM, LINK_SECRET, PUBLIC_URL, RESEND_API_KEY, SESSION_DAYS } from 'astro:env/server';
+import { loadLinkSecret } from '../config/link-secret.ts';
 import { openDatabase } from '../../db/connection.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { createApp, type App } from './app.ts';
+import { startMailWorker } from './mail/mail.worker.ts';
+
+/** How often the mail worker looks for due mail when nobody enqueues any. */
+const MAIL_WORKER_INTERVAL_MS = 5000;
 
 let ready: Promise<App> | null = null;
 
@@ -14,7 +19,24 @@ export function getApp(): Promise<App> {
   ready ??= (async () => {
     const db = openDatabase({ path: DATABASE_PATH });
     await migrateToLatest(db);
-    return createApp({ db, config: { sessionDays: SESSION_DAYS, publicUrl: PUBLIC_URL } });
+    const app = createApp({
+      db,
+      config: {
+        sessionDays: SESSION_DAYS,
+        publicUrl: PUBLIC_URL,
+        emailFrom: EMAIL_FROM,
+        resendApiKey: RESEND_API_KEY || null,
+        linkSecret: loadLinkSecret({ configured: LINK_SECRET, databasePath: DATABASE_PATH }),
+      },
+    });
+    // The server sends mail; the command line only enqueues it.
+    startMailWorker(app.mail, { intervalMs: MAIL_WORKER_INTERVAL_MS });
+    console.info(`[mail] Sending through: ${app.mail.senderDescription}`);
+    return app;
   })();
   return ready;
 }
+
+// Start at once rather than on the first request, so that mail queued by the command line goes
+// out even before anyone opens a page. A failure here is reported again on that first request.
+getApp().catch((error: unknown) => console.error('[startup]', error));

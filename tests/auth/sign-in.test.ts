@@ -152,3 +152,14 @@ describe('sessions', () => {
     expect(await app.db.selectFrom('staff_sessions').selectAll().where('user_id', '=', dana.id).execute()).toHaveLength(0);
   });
 });
+
+describe('password change limits', () => {
+  it('stops guessing the current password after five wrong tries', async () => {
+    const r = await app.auth.signIn({ email: 'dana@example.com', password, clientAddress: '1' });
+    if (!r.ok) throw new Error(r.message);
+    for (let i = 0; i < 5; i++) {
+      expect(await app.auth.changePassword({ userId: r.value.member.id, currentPassword: `guess ${i}`, newPassword: 'a brand new passphrase' })).toMatchObject({ error: 'wrong_password' });
+    }
+    expect(await app.auth.changePassword({ userId: r.value.member.id, currentPassword: password, newPassword: 'a brand new passphrase' })).toMatchObject({ ok: false, error: 'rate_limited' });
+  });
+});

@@ -11,8 +11,11 @@ import { expect, type Page } from '@playwright/test';
 
 export const E2E_PORT = 4399;
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
-/** Removed at the start of every run (playwright.config.ts), so each run starts empty. */
-export const E2E_DATA_DIR = path.join(os.tmpdir(), `groundtruth-e2e-${E2E_PORT}`);
+// One new folder per run, so every run starts with an empty database and no run can delete
+// another's. The runner names it when it first loads this module; the workers, which load it
+// again, inherit the name through the environment. global-setup.ts removes it at the end.
+process.env.GROUNDTRUTH_E2E_RUN ??= `${Date.now()}-${process.pid}`;
+export const E2E_DATA_DIR = path.join(os.tmpdir(), `groundtruth-e2e-${process.env.GROUNDTRUTH_E2E_RUN}`);
 export const E2E_DATABASE_PATH = path.join(E2E_DATA_DIR, 'groundtruth.sqlite');
 
 export interface TestAccount {

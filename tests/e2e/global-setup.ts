@@ -4,7 +4,8 @@
  * this runs; the CLI migrates by itself too, so the order does not matter.
  */
 import { spawn } from 'node:child_process';
-import { ACCOUNTS, E2E_DATABASE_PATH, type TestAccount } from './fixtures.ts';
+import fs from 'node:fs';
+import { ACCOUNTS, E2E_DATA_DIR, E2E_DATABASE_PATH, type TestAccount } from './fixtures.ts';
 
 function createAccount(account: TestAccount): Promise<void> {
   const args = ['--no-warnings=ExperimentalWarning', 'src/cli/main.ts', 'user:create'];
@@ -26,6 +27,8 @@ function createAccount(account: TestAccount): Promise<void> {
   });
 }
 
-export default async function globalSetup(): Promise<void> {
+/** Returns the teardown: the run's database folder goes when the run ends. */
+export default async function globalSetup(): Promise<() => void> {
   await Promise.all(Object.values(ACCOUNTS).map(createAccount));
+  return () => fs.rmSync(E2E_DATA_DIR, { recursive: true, force: true });
 }

@@ -58,7 +58,7 @@ test('the sign-in redirect for visitors carries the security headers too', async
 });
 
 test.describe('cross-site writes are refused', () => {
-  const forged = [
+  const forged: { name: string; headers: Record<string, string> }[] = [
     { name: 'Origin and Sec-Fetch-Site', headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } },
     { name: 'Origin alone', headers: { origin: 'https://evil.example' } },
     { name: 'Sec-Fetch-Site alone', headers: { 'sec-fetch-site': 'cross-site' } },

@@ -24,6 +24,8 @@ export interface SignInLimiters {
   perAccount: RateLimiter;
   /** Failed attempts per client address. */
   perClient: RateLimiter;
+  /** Wrong current passwords per account on password change: a stolen session cannot guess on. */
+  passwordChange: RateLimiter;
 }
 
 export interface IssuedSession {
@@ -130,10 +132,14 @@ export function createAuthService(deps: { db: DB; clock: Clock; sessionDays: num
       userId: string;
       currentPassword: string;
       newPassword: string;
-    }): Promise<Result<IssuedSession, 'wrong_password' | 'weak_password' | 'not_found'>> {
+    }): Promise<Result<IssuedSession, 'wrong_password' | 'weak_password' | 'not_found' | 'rate_limited'>> {
       const user: StaffUserRow | undefined = await staff.get(input.userId);
       if (!user || user.is_active !== 1) return fail('not_found', 'Your account is no longer active.');
+      const now = clock.now();
+      const limit = limiters.passwordChange.check(user.id, now);
+      if (!limit.isAllowed) return fail('rate_limited', `Too many wrong passwords. Wait ${describeRetryAfter(limit.retryAfterMs)} and try again.`);
       if (!(await verifyPassword(user.password_hash, input.currentPassword.slice(0, PASSWORD_MAX_LENGTH * 4)))) {
+        limiters.passwordChange.record(user.id, now);
         return fail('wrong_password', 'The current password is not right.');
       }
       const weakness = checkPasswordStrength(input.newPassword);

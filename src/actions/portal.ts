@@ -1,0 +1,41 @@
+/** What invited customers do to get in: continue from an emailed link, ask for a new one, leave. */
+import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import { deleteSessionCookie, PARTICIPANT_SESSION_COOKIE, setSessionCookie } from '../server/auth/session-cookie.ts';
+
+const token = z.string().max(64);
+
+export const portal = {
+  continueWithLink: defineAction({
+    accept: 'form',
+    input: z.object({ token }),
+    handler: async (input, context) => {
+      const result = await context.locals.app.participants.continueWithLink(input.token);
+      if (!result.ok) throw new ActionError({ code: result.error === 'expired' ? 'FORBIDDEN' : 'NOT_FOUND', message: result.message });
+      // A new session replaces any earlier one on this browser.
+      if (context.locals.participant) await context.locals.app.participants.endSession(context.locals.participant.sessionId);
+      setSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, context.url, result.value.sessionToken, result.value.expiresAt);
+      return { invitationId: result.value.invitationId };
+    },
+  }),
+
+  requestNewLink: defineAction({
+    accept: 'form',
+    input: z.object({ token: token.optional(), email: z.string().max(254).optional() }),
+    handler: async (input, context) => {
+      if (!input.token && !input.email) throw new ActionError({ code: 'BAD_REQUEST', message: 'Enter the email address you were invited with.' });
+      const result = await context.locals.app.participants.requestNewLink({ ...input, clientAddress: context.clientAddress });
+      if (!result.ok) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: result.message });
+      return { message: result.value };
+    },
+  }),
+
+  signOut: defineAction({
+    accept: 'form',
+    handler: async (_input, context) => {
+      if (context.locals.participant) await context.locals.app.participants.endSession(context.locals.participant.sessionId);
+      deleteSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, context.url);
+      return { signedOut: true };
+    },
+  }),
+};

@@ -1,0 +1,56 @@
+import type { Insertable, Updateable } from 'kysely';
+import type { DB } from '../../../db/connection.ts';
+import type { InvitationRow, InvitationsTable } from '../../../db/schema.ts';
+
+export function createInvitationsRepository(db: DB) {
+  return {
+    get(id: string): Promise<InvitationRow | undefined> {
+      return db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    getByTokenHash(tokenHash: string): Promise<InvitationRow | undefined> {
+      return db.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    },
+    listForMap(mapId: string): Promise<InvitationRow[]> {
+      return db.selectFrom('invitations').selectAll().where('map_id', '=', mapId).orderBy('created_at', 'desc').orderBy('email').execute();
+    },
+    listForEmail(email: string): Promise<InvitationRow[]> {
+      return db.selectFrom('invitations').selectAll().where('email', '=', email).execute();
+    },
+    async listInvitedEmails(mapId: string): Promise<Set<string>> {
+      const rows = await db.selectFrom('invitations').select('email').where('map_id', '=', mapId).execute();
+      return new Set(rows.map((r) => r.email));
+    },
+    async getOrCreateParticipant(email: string, id: string, now: number): Promise<string> {
+      await db.insertInto('participants').values({ id, email, created_at: now }).onConflict((oc) => oc.column('email').doNothing()).execute();
+      const row = await db.selectFrom('participants').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+      return row.id;
+    },
+    /** False when the person is already invited to the map (the unique pair decides). */
+    async create(row: Insertable<InvitationsTable>): Promise<boolean> {
+      const result = await db
+        .insertInto('invitations')
+        .values(row)
+        .onConflict((oc) => oc.columns(['map_id', 'participant_id']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    async update(id: string, changes: Updateable<InvitationsTable>): Promise<void> {
+      await db.updateTable('invitations').set(changes).where('id', '=', id).execute();
+    },
+    async deleteSessionsOfInvitation(invitationId: string): Promise<void> {
+      await db.deleteFrom('participant_sessions').where('invitation_id', '=', invitationId).execute();
+    },
+    async getMapTitle(mapId: string): Promise<string | null> {
+      const row = await db.selectFrom('maps').select(['title']).where('id', '=', mapId).executeTakeFirst();
+      return row?.title ?? null;
+    },
+    /** The customer-facing title of the version an invitation will show, from the snapshot. */
+    async getPublishedTitle(mapId: string, versionNumber: number | null): Promise<string | null> {
+      let query = db.selectFrom('map_versions').select('snapshot').where('map_id', '=', mapId);
+      query = versionNumber === null ? query.orderBy('number', 'desc').limit(1) : query.where('number', '=', versionNumber);
+      const row = await query.executeTakeFirst();
+      return row ? (JSON.parse(row.snapshot) as { title: string }).title : null;
+    },
+  };
+}
+export type InvitationsRepository = ReturnType<typeof createInvitationsRepository>;

@@ -1,0 +1,276 @@
+/**
+ * Inviting customers (staff side): one at a time or from a CSV list, resending, revoking, and
+ * new links. Each invitation and its email are written in one transaction (the email through
+ * the mail outbox), so an invitation never exists without its email and no email is lost.
+ * Emails carry a link placeholder; the token exists only in the sent email and in what this
+ * service returns to the person who created the invitation (see invitations.ts).
+ */
+import type { DB } from '../../../db/connection.ts';
+import type { InvitationRow } from '../../../db/schema.ts';
+import { renderInvitationEmail } from '../../../emails/invitation.ts';
+import { renderNewLinkEmail } from '../../../emails/new-link.ts';
+import { generateSecureRandomString } from '../auth/auth.ts';
+import type { Clock } from '../clock.ts';
+import type { MailService } from '../mail/mail.service.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { describeRetryAfter, RateLimiter } from '../security/rate-limiter.ts';
+import {
+  buildInvitationLink,
+  computeExpiry,
+  deriveInvitationToken,
+  describeInvitationState,
+  hashInvitationToken,
+  INVITATION_DEFAULT_DAYS,
+  linkPlaceholder,
+  parseInvitationCsv,
+  validateInvitationInput,
+  type CleanInvitationInput,
+  type InvitationInput,
+  type InvitationState,
+} from './invitations.ts';
+import { createInvitationsRepository } from './invitations.repository.ts';
+
+export interface InvitationView {
+  id: string;
+  mapId: string;
+  email: string;
+  name: string | null;
+  account: string | null;
+  segment: string | null;
+  role: string | null;
+  versionNumber: number | null;
+  state: InvitationState;
+  createdAt: number;
+  expiresAt: number;
+  lastSentAt: number | null;
+  sendCount: number;
+}
+
+export interface ImportProgress {
+  processed: number;
+  total: number;
+}
+
+export interface ImportOutcome {
+  created: number;
+  skipped: string[];
+  problems: string[];
+}
+
+export type InvitationError = 'not_found' | 'not_published' | 'invalid' | 'already_invited' | 'revoked' | 'rate_limited';
+
+/** Rows per transaction in a CSV import: progress is reported after each batch. */
+const IMPORT_BATCH = 250;
+const HOUR = 60 * 60 * 1000;
+
+export function createInvitationsService(deps: { db: DB; clock: Clock; mail: MailService; publicUrl: string; linkSecret: string; teamName: string }) {
+  const { db, clock, mail } = deps;
+  const repo = createInvitationsRepository(db);
+  const resendLimiter = new RateLimiter({ limit: 5, windowMs: HOUR });
+
+  // What happened to an invitation's latest email shows in the invitation list.
+  mail.onDeliveryEvent(async (trx, event) => {
+    if (!event.relatedId || (event.kind !== 'invitation' && event.kind !== 'new_link')) return;
+    await createInvitationsRepository(trx).update(event.relatedId, { delivery_status: event.status === 'kept' ? 'kept_in_outbox' : event.status });
+  });
+
+  function linkFor(invitationId: string, tokenVersion: number): string {
+    return buildInvitationLink(deps.publicUrl, deriveInvitationToken(deps.linkSecret, invitationId, tokenVersion));
+  }
+
+  function toView(row: InvitationRow, now: number): InvitationView {
+    return {
+      id: row.id,
+      mapId: row.map_id,
+      email: row.email,
+      name: row.name,
+      account: row.account,
+      segment: row.segment,
+      role: row.role,
+      versionNumber: row.version_number,
+      state: describeInvitationState(row, now),
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      lastSentAt: row.last_sent_at,
+      sendCount: row.send_count,
+    };
+  }
+
+  /** Writes one invitation and its email with the given transaction; null when already invited. */
+  async function insertInvitation(
+    trx: DB,
+    target: { mapId: string; versionNumber: number | null; mapTitle: string },
+    input: CleanInvitationInput,
+    actorId: string | null,
+    now: number,
+  ): Promise<{ id: string; link: string } | null> {
+    const txRepo = createInvitationsRepository(trx);
+    const participantId = await txRepo.getOrCreateParticipant(input.email, generateSecureRandomString(), now);
+    const id = generateSecureRandomString();
+    const expiresAt = computeExpiry(now, input.expiresDays);
+    const isCreated = await txRepo.create({
+      id,
+      map_id: target.mapId,
+      version_number: target.versionNumber,
+      participant_id: participantId,
+      email: input.email,
+      name: input.name,
+      account: input.account,
+      segment: input.segment,
+      role: input.role,
+      token_hash: hashInvitationToken(deriveInvitationToken(deps.linkSecret, id, 1)),
+      token_version: 1,
+      created_by: actorId,
+      created_at: now,
+      expires_at: expiresAt,
+      last_sent_at: now,
+      send_count: 1,
+    });
+    if (!isCreated) return null;
+    const email = renderInvitationEmail({
+      recipientName: input.name,
+      account: input.account,
+      teamName: deps.teamName,
+      mapTitle: target.mapTitle,
+      link: linkPlaceholder(deps.publicUrl, id, 1),
+      expiresAt,
+    });
+    await mail.enqueue(trx, { kind: 'invitation', to: input.email, ...email, relatedId: id });
+    return { id, link: linkFor(id, 1) };
+  }
+
+  /** The version an invitation will show must exist: latest (null) needs at least one version. */
+  async function resolveTarget(mapId: string, versionNumber: number | null) {
+    const mapTitle = await repo.getPublishedTitle(mapId, versionNumber);
+    if (mapTitle === null) {
+      if ((await repo.getMapTitle(mapId)) === null) return fail('not_found' as const, 'That map no longer exists.');
+      return fail(
+        'not_published' as const,
+        versionNumber === null ? 'Publish a version of this map before inviting customers.' : `Version ${versionNumber} of this map does not exist.`,
+      );
+    }
+    return ok({ mapId, versionNumber, mapTitle });
+  }
+
+  /**
+   * A new token for the invitation (the previous one stops working) and an email carrying it.
+   * An expired invitation gets a fresh expiry. `kind` picks the wording: the invitation again,
+   * or "here is your new link".
+   */
+  async function sendNewLink(row: InvitationRow, kind: 'invitation' | 'new_link'): Promise<string> {
+    const now = clock.now();
+    const version = row.token_version + 1;
+    const expiresAt = row.expires_at > now ? row.expires_at : computeExpiry(now, INVITATION_DEFAULT_DAYS);
+    const mapTitle = (await repo.getPublishedTitle(row.map_id, row.version_number)) ?? 'the journey map';
+    await db.transaction().execute(async (trx) => {
+      await createInvitationsRepository(trx).update(row.id, {
+        token_hash: hashInvitationToken(deriveInvitationToken(deps.linkSecret, row.id, version)),
+        token_version: version,
+        expires_at: expiresAt,
+        last_sent_at: now,
+        send_count: row.send_count + 1,
+        delivery_status: 'queued',
+      });
+      const link = linkPlaceholder(deps.publicUrl, row.id, version);
+      const email =
+        kind === 'invitation'
+          ? renderInvitationEmail({ recipientName: row.name, account: row.account, teamName: deps.teamName, mapTitle, link, expiresAt })
+          : renderNewLinkEmail({ recipientName: row.name, mapTitle, link, expiresAt });
+      await mail.enqueue(trx, { kind, to: row.email, ...email, relatedId: row.id });
+    });
+    mail.notify();
+    return linkFor(row.id, version);
+  }
+
+  return {
+    linkFor,
+
+    async createInvitation(
+      input: InvitationInput & { mapId: string; versionNumber: number | null },
+      actorId: string | null,
+    ): Promise<Result<{ id: string; link: string }, InvitationError>> {
+      const valid = validateInvitationInput(input);
+      if (!valid.ok) return fail('invalid', valid.problems.map((p) => p[0]!.toUpperCase() + p.slice(1) + '.').join(' '));
+      const target = await resolveTarget(input.mapId, input.versionNumber);
+      if (!target.ok) return target;
+      const now = clock.now();
+      const created = await db.transaction().execute((trx) => insertInvitation(trx, target.value, valid.value, actorId, now));
+      if (!created) return fail('already_invited', `${valid.value.email} is already invited to this map.`);
+      mail.notify();
+      return ok(created);
+    },
+
+    /**
+     * Invites everyone on a CSV list. Bad rows are reported with their line and skipped; people
+     * already invited to the map are skipped, so uploading the same file twice invites nobody
+     * twice. Good rows are written in batches, each batch one transaction.
+     */
+    async importInvitations(
+      input: { mapId: string; versionNumber: number | null; csv: string },
+      actorId: string | null,
+      onProgress?: (progress: ImportProgress) => void | Promise<void>,
+    ): Promise<Result<ImportOutcome, InvitationError>> {
+      const target = await resolveTarget(input.mapId, input.versionNumber);
+      if (!target.ok) return target;
+      const { rows, problems } = parseInvitationCsv(input.csv);
+      const alreadyInvited = await repo.listInvitedEmails(input.mapId);
+      const skipped = rows.filter((r) => alreadyInvited.has(r.input.email)).map((r) => r.input.email);
+      const fresh = rows.filter((r) => !alreadyInvited.has(r.input.email));
+      let created = 0;
+      await onProgress?.({ processed: 0, total: fresh.length });
+      for (let start = 0; start < fresh.length; start += IMPORT_BATCH) {
+        const batch = fresh.slice(start, start + IMPORT_BATCH);
+        const now = clock.now();
+        await db.transaction().execute(async (trx) => {
+          for (const row of batch) {
+            // A concurrent upload may have invited the person since the list was read.
+            if (await insertInvitation(trx, target.value, row.input, actorId, now)) created++;
+            else skipped.push(row.input.email);
+          }
+        });
+        mail.notify();
+        await onProgress?.({ processed: Math.min(start + IMPORT_BATCH, fresh.length), total: fresh.length });
+      }
+      return ok({ created, skipped, problems });
+    },
+
+    async listForMap(mapId: string): Promise<InvitationView[]> {
+      const now = clock.now();
+      return (await repo.listForMap(mapId)).map((row) => toView(row, now));
+    },
+
+    async get(id: string): Promise<InvitationView | null> {
+      const row = await repo.get(id);
+      return row ? toView(row, clock.now()) : null;
+    },
+
+    /** Staff send the invitation again, with a new link; at most five times an hour. */
+    async resendInvitation(id: string): Promise<Result<{ link: string }, InvitationError>> {
+      const row = await repo.get(id);
+      if (!row) return fail('not_found', 'That invitation no longer exists.');
+      if (row.revoked_at !== null) return fail('revoked', 'That invitation was revoked; invite the person again instead.');
+      const limit = resendLimiter.consume(id, clock.now());
+      if (!limit.isAllowed) return fail('rate_limited', `This invitation was sent several times in the last hour. Try again in ${describeRetryAfter(limit.retryAfterMs)}.`);
+      return ok({ link: await sendNewLink(row, 'invitation') });
+    },
+
+    /** A participant asked for a new link (rate limits are the caller's). Revoked invitations get none. */
+    async sendNewLinkTo(row: InvitationRow): Promise<void> {
+      if (row.revoked_at === null) await sendNewLink(row, 'new_link');
+    },
+
+    /** Revoking ends the person's access to this map at once: its sessions are deleted. */
+    async revokeInvitation(id: string): Promise<Result<true, InvitationError>> {
+      const row = await repo.get(id);
+      if (!row) return fail('not_found', 'That invitation no longer exists.');
+      if (row.revoked_at !== null) return ok(true);
+      await db.transaction().execute(async (trx) => {
+        const txRepo = createInvitationsRepository(trx);
+        await txRepo.update(id, { revoked_at: clock.now() });
+        await txRepo.deleteSessionsOfInvitation(id);
+      });
+      return ok(true);
+    },
+  };
+}
+export type InvitationsService = ReturnType<typeof createInvitationsService>;

@@ -1,0 +1,162 @@
+/**
+ * How invited customers get in and what they may see.
+ *
+ * Opening an emailed link shows a confirm page and changes nothing (mail scanners prefetch
+ * links with HEAD and GET). Pressing Continue (a POST) creates a participant session — its own
+ * cookie, separate from staff sessions — without consuming the link: the person can come back
+ * from the email until the invitation expires or is revoked. Every request re-checks the grant,
+ * so revoking or expiring an invitation takes effect on the next request.
+ */
+import type { DB } from '../../../db/connection.ts';
+import type { InvitationRow } from '../../../db/schema.ts';
+import { createSessionToken, hashSecret, isEmailShaped, isSameHash, normalizeEmail, parseSessionToken, sessionLifetimeMs, shouldExtendSession } from '../auth/auth.ts';
+import type { Clock } from '../clock.ts';
+import { hashInvitationToken, isInvitationTokenShaped, isInvitationUsable } from '../invitations/invitations.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { RateLimiter } from '../security/rate-limiter.ts';
+import { createParticipantsRepository } from './participants.repository.ts';
+
+export type LinkStatus = 'valid' | 'expired' | 'revoked' | 'unknown';
+
+export interface ParticipantIdentity {
+  participantId: string;
+  email: string;
+  name: string | null;
+  sessionId: string;
+  invitationId: string;
+  expiresAt: number;
+  isExtended: boolean;
+}
+
+export interface Grant {
+  invitationId: string;
+  title: string;
+  account: string | null;
+  versionNumber: number | null;
+  expiresAt: number;
+}
+
+const PARTICIPANT_SESSION_DAYS = 7;
+const HOUR = 60 * 60 * 1000;
+
+export const NEW_LINK_ANSWER =
+  'If that address was invited, a new link is on its way to it. It can take a few minutes to arrive.';
+
+export function createParticipantsService(deps: {
+  db: DB;
+  clock: Clock;
+  /** Rotates the invitation's link and emails it to the invited address (the invitations service does). */
+  sendNewLink: (invitation: InvitationRow) => Promise<void>;
+}) {
+  const { db, clock } = deps;
+  const repo = createParticipantsRepository(db);
+  const lifetime = sessionLifetimeMs(PARTICIPANT_SESSION_DAYS);
+  const newLinkPerAddress = new RateLimiter({ limit: 3, windowMs: HOUR });
+  const newLinkPerClient = new RateLimiter({ limit: 10, windowMs: HOUR });
+
+  function statusOf(row: InvitationRow | undefined, now: number): LinkStatus {
+    if (!row) return 'unknown';
+    if (row.revoked_at !== null) return 'revoked';
+    if (row.expires_at <= now) return 'expired';
+    return 'valid';
+  }
+
+  async function findByToken(token: string): Promise<InvitationRow | undefined> {
+    return isInvitationTokenShaped(token) ? repo.getInvitationByTokenHash(hashInvitationToken(token)) : undefined;
+  }
+
+  return {
+    /** For the confirm page: what the link is for, changing nothing. */
+    async inspectLink(token: string): Promise<{ status: LinkStatus; title: string | null; account: string | null; name: string | null }> {
+      const row = await findByToken(token);
+      const status = statusOf(row, clock.now());
+      if (!row || status === 'unknown') return { status: 'unknown', title: null, account: null, name: null };
+      return { status, title: await repo.getPublishedTitle(row.map_id, row.version_number), account: row.account, name: row.name };
+    },
+
+    /** Continue: a participant session for a valid link; the link stays valid. */
+    async continueWithLink(token: string): Promise<Result<{ sessionToken: string; expiresAt: number; invitationId: string }, LinkStatus>> {
+      const row = await findByToken(token);
+      const now = clock.now();
+      const status = statusOf(row, now);
+      if (!row || status !== 'valid') {
+        return fail(status, status === 'expired' ? 'This link has expired.' : status === 'revoked' ? 'This invitation was withdrawn.' : 'This link is not valid.');
+      }
+      const session = createSessionToken();
+      const expiresAt = now + lifetime;
+      await db.transaction().execute(async (trx) => {
+        const txRepo = createParticipantsRepository(trx);
+        await txRepo.createSession({ id: session.id, secret_hash: hashSecret(session.secret), participant_id: row.participant_id, invitation_id: row.id, created_at: now, expires_at: expiresAt });
+        await txRepo.markOpened(row.id, now);
+      });
+      return ok({ sessionToken: session.token, expiresAt, invitationId: row.id });
+    },
+
+    async validateSession(token: string): Promise<ParticipantIdentity | null> {
+      const parsed = parseSessionToken(token);
+      if (!parsed) return null;
+      const row = await repo.getSession(parsed.id);
+      if (!row || !isSameHash(hashSecret(parsed.secret), row.secret_hash)) return null;
+      const now = clock.now();
+      // A revoked invitation ends the sessions opened with it (revoking also deletes them).
+      if (row.expires_at <= now || row.revoked_at !== null) {
+        await repo.deleteSession(row.id);
+        return null;
+      }
+      let expiresAt = row.expires_at;
+      const isExtended = shouldExtendSession(expiresAt, now, lifetime);
+      if (isExtended) {
+        expiresAt = now + lifetime;
+        await repo.extendSession(row.id, expiresAt);
+      }
+      return { participantId: row.participant_id, email: row.email, name: row.name, sessionId: row.id, invitationId: row.invitation_id, expiresAt, isExtended };
+    },
+
+    endSession: (sessionId: string) => repo.deleteSession(sessionId),
+
+    /** The maps this participant may open now: usable invitations with a published version. */
+    async listGrants(participantId: string): Promise<Grant[]> {
+      const now = clock.now();
+      const grants: Grant[] = [];
+      for (const row of await repo.listGrants(participantId)) {
+        if (!isInvitationUsable(row, now)) continue;
+        const title = await repo.getPublishedTitle(row.map_id, row.version_number);
+        if (title !== null) grants.push({ invitationId: row.invitation_id, title, account: row.account, versionNumber: row.version_number, expiresAt: row.expires_at });
+      }
+      return grants;
+    },
+
+    /** The published version an invitation grants, when it belongs to this participant and is usable. */
+    async getGrantedVersionId(participantId: string, invitationId: string): Promise<string | null> {
+      const row = await repo.getInvitation(invitationId);
+      if (!row || row.participant_id !== participantId || !isInvitationUsable(row, clock.now())) return null;
+      return (await repo.getVersionIdFor(row.map_id, row.version_number))?.id ?? null;
+    },
+
+    /**
+     * A new link for an expired or lost one, sent only to the invited address. The answer is
+     * the same whether or not anything was sent, so it reveals nothing about who was invited.
+     */
+    async requestNewLink(input: { token?: string | null; email?: string | null; clientAddress: string }): Promise<Result<string, 'rate_limited'>> {
+      const now = clock.now();
+      if (!newLinkPerClient.consume(input.clientAddress, now).isAllowed) {
+        return fail('rate_limited', 'Too many requests for new links from here. Try again in an hour.');
+      }
+      let rows: InvitationRow[] = [];
+      if (input.token) {
+        const row = await findByToken(input.token);
+        if (row && row.revoked_at === null) rows = [row];
+      } else if (input.email) {
+        const email = normalizeEmail(input.email);
+        if (isEmailShaped(email)) rows = await repo.listUnrevokedInvitationsForEmail(email);
+      }
+      const address = rows[0]?.email;
+      if (address && newLinkPerAddress.consume(address, now).isAllowed) {
+        for (const row of rows) await deps.sendNewLink(row);
+      }
+      return ok(NEW_LINK_ANSWER);
+    },
+  };
+}
+export type ParticipantsService = ReturnType<typeof createParticipantsService>;
+
