@@ -18,7 +18,11 @@ export default defineConfig({
   // Shiki's inline styles would break the CSP, and no page renders Markdown code.
   markdown: { syntaxHighlight: false },
   security: {
-    checkOrigin: true,
+    // Replaced by the request guard in src/middleware.ts (src/server/security/headers.ts), which
+    // refuses every cross-site write whatever its content type. Astro's own check must be off:
+    // it reads `Origin: null` as cross-site, and browsers send exactly that when a page with
+    // `Referrer-Policy: no-referrer` (the invitation link page) posts a form to its own site.
+    checkOrigin: false,
     actionBodySizeLimit: MAX_BODY_BYTES,
     csp: {
       algorithm: 'SHA-256',

@@ -204,6 +204,46 @@ export const commands: Record<string, Command> = {
     },
   },
 
+  'invite:create': {
+    summary: 'Invite a customer to a map; prints their personal link (the only place besides the email it appears).',
+    usage: '--map ID --email E [--name N] [--account A] [--segment S] [--role R] [--expires-days D] [--version N] [--json]',
+    options: {
+      map: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      account: { type: 'string' },
+      segment: { type: 'string' },
+      role: { type: 'string' },
+      'expires-days': { type: 'string' },
+      version: { type: 'string' },
+    },
+    async run(input) {
+      const mapId = requireString(input, 'map');
+      const email = requireString(input, 'email');
+      const days = optionalString(input, 'expires-days');
+      const version = optionalString(input, 'version');
+      if (days !== undefined && !/^\d+$/.test(days)) throw new UsageError('--expires-days must be a whole number of days.');
+      if (version !== undefined && !/^\d+$/.test(version)) throw new UsageError('--version must be a version number (leave it out for the latest).');
+      return withApp(async (app) => {
+        const result = await app.invitations.createInvitation(
+          {
+            mapId,
+            versionNumber: version === undefined ? null : Number(version),
+            email,
+            name: optionalString(input, 'name'),
+            account: optionalString(input, 'account'),
+            segment: optionalString(input, 'segment'),
+            role: optionalString(input, 'role'),
+            expiresDays: days === undefined ? null : Number(days),
+          },
+          null,
+        );
+        if (!result.ok) throw new CliError(result.message);
+        return { text: result.value.link, json: { id: result.value.id, link: result.value.link } };
+      });
+    },
+  },
+
   'demo:init': {
     summary: 'Create the demo workspace when the database has no staff yet (npm start runs this).',
     usage: '[--json]',
@@ -218,6 +258,9 @@ export const commands: Record<string, Command> = {
           `  email:    ${demo.adminEmail}`,
           `  password: ${demo.adminPassword}`,
           'This password is shown only once; change it under Account.',
+          '',
+          'To see what an invited customer sees, open the demo invitation link:',
+          `  ${demo.invitationLink}`,
           '',
         ].join('\n');
         return { text, json: { created: true, ...demo } };

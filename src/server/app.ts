@@ -85,7 +85,7 @@ export function createApp(options: {
     invitations,
     participants: createParticipantsService({ db, clock, sendNewLink: (row) => invitations.sendNewLinkTo(row) }),
     portal: createPortalService({ db }),
-    demo: createDemoService({ db, staff, maps, publishing }),
+    demo: createDemoService({ db, staff, maps, publishing, invitations }),
     /** True when the database answers a query. */
     async isDatabaseHealthy(): Promise<boolean> {
       try {

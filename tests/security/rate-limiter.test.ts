@@ -42,6 +42,12 @@ describe('cross-site writes', () => {
     expect(isCrossSiteWrite(request('POST', { origin: 'https://evil.example' }), url)).toBe(true);
     expect(isCrossSiteWrite(request('POST', { 'sec-fetch-site': 'same-site' }), url)).toBe(true);
   });
+  it('refuses an opaque origin unless the browser vouches the post is same-origin', () => {
+    expect(isCrossSiteWrite(request('POST', { origin: 'null' }), url)).toBe(true);
+    expect(isCrossSiteWrite(request('POST', { origin: 'null', 'sec-fetch-site': 'same-origin' }), url)).toBe(false);
+    expect(isCrossSiteWrite(request('POST', { origin: 'null', 'sec-fetch-site': 'cross-site' }), url)).toBe(true);
+  });
+
   it('allows same-origin posts and every read', () => {
     expect(isCrossSiteWrite(request('POST', { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:4321' }), url)).toBe(false);
     expect(isCrossSiteWrite(request('GET', { 'sec-fetch-site': 'cross-site' }), url)).toBe(false);

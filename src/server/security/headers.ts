@@ -24,19 +24,20 @@ export function applySecurityHeaders(headers: Headers, url: URL): void {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Astro's checkOrigin refuses cross-site *form* posts; this refuses every other cross-site
- * state-changing request too (JSON, fetch with other content types). Browsers send
- * Sec-Fetch-Site on every request and Origin on every non-GET; either one naming another site
- * is enough to refuse. Server-to-server webhooks carry neither and are authenticated by
- * signature instead.
+ * Refuses cross-site state-changing requests of every kind (forms, JSON, fetch), in place of
+ * Astro's checkOrigin, which covers forms only. Browsers send Sec-Fetch-Site on every request:
+ * anything but same-origin (or none: typed into the address bar) is refused. Without it, an
+ * Origin naming another site — or the opaque `null` — is refused. A page with
+ * `Referrer-Policy: no-referrer` makes the browser send `Origin: null` on its own same-origin
+ * form posts, which Sec-Fetch-Site then vouches for. Server-to-server webhooks carry neither
+ * header and are authenticated by signature instead.
  */
 export function isCrossSiteWrite(request: Request, url: URL): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
   const fetchSite = request.headers.get('sec-fetch-site');
-  if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') return true;
+  if (fetchSite) return fetchSite !== 'same-origin' && fetchSite !== 'none';
   const origin = request.headers.get('origin');
-  if (origin && origin !== url.origin) return true;
-  return false;
+  return origin !== null && origin !== url.origin;
 }
 
 export function isBodyTooLarge(request: Request): boolean {
