@@ -20,9 +20,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * What is measured, and the goal for each. `session: true` sends the benchmark admin's session
- * cookie; `headers` are sent as given; `status` is what every answer must be (default 200).
- * A goal may set minRatio (real/ceiling), minRps (requests/s) and maxP99Ms.
+ * What is measured, and the goal for each. `path` is a string or a function of the setup
+ * (ids of the maps and invitation made for the run); `session` sends the benchmark admin's
+ * ('staff') or an invited customer's ('participant') session cookie; `form` sends a
+ * same-origin form post; `status` is what every answer must be (default 200). Load benchmarks
+ * run many connections for a while; `sequential: N` sends N requests one after another and
+ * reports latency percentiles instead (the server's time per request). A goal may set
+ * minRatio (real/ceiling), minRps (requests/s), maxP99Ms and, for sequential ones, maxP95Ms.
  *
  * The first goals are floors under the first measurements (2 CPUs, 50 connections: ratios of
  * 0.05 to 0.1, p99 of 50 to 120 ms on a quiet machine), to catch a change that makes a page
@@ -32,7 +36,34 @@ import { fileURLToPath } from 'node:url';
 const BENCHMARKS = [
   { name: 'GET /healthz', path: '/healthz', goal: { minRatio: 0.04 } },
   { name: 'GET /sign-in', path: '/sign-in', goal: { minRatio: 0.04, maxP99Ms: 200 } },
-  { name: 'GET /app (signed in)', path: '/app', session: true, goal: { minRatio: 0.03, maxP99Ms: 200 } },
+  { name: 'GET /app (signed in)', path: '/app', session: 'staff', goal: { minRatio: 0.03, maxP99Ms: 200 } },
+  // Issue 4: the customer view of a published version, as an invited participant opens it.
+  {
+    name: 'GET customer view (participant)',
+    path: (ctx) => ctx.customerViewPath,
+    session: 'participant',
+    goal: { minRatio: 0.5, maxP99Ms: 50 },
+  },
+  // Issue 3: opening the editor for a map at the limits (60 stages, 30 lanes, 5,000 cards),
+  // one request at a time: the time the server takes to answer.
+  {
+    name: 'GET editor, map at the limits (server time)',
+    path: (ctx) => `/app/maps/${ctx.bigMapId}`,
+    session: 'staff',
+    sequential: 30,
+    goal: { maxP95Ms: 150 },
+  },
+  // Issue 4: publishing a map at the limits (the redaction, leak check, diff and write), one at a time.
+  {
+    name: 'POST publish, map at the limits',
+    path: (ctx) => `/app/maps/${ctx.bigMapId}/publish?_action=publishing.publish`,
+    method: 'POST',
+    session: 'staff',
+    form: (ctx) => ({ mapId: ctx.bigMapId, acknowledgeWarnings: 'on' }),
+    status: 303,
+    sequential: 15,
+    goal: { maxP95Ms: 200 },
+  },
 ];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,8 +103,7 @@ async function main() {
   if (benchmarks.length === 0) fail(`No benchmark name contains "${options.only}".`);
   const { default: autocannon } = await import('autocannon');
 
-  // A fixed folder, emptied first: DATABASE_PATH is baked into dist/ at build time (see
-  // signIn), so a --no-build run only reaches its database when the path is the same as before.
+  // A folder of its own, emptied first and removed at the end.
   const workDir = path.join(os.tmpdir(), 'groundtruth-bench');
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
@@ -105,26 +135,46 @@ async function main() {
   const { email, name, role, password } = BENCH_ACCOUNT;
   runOrFail(process.execPath, [...cli, 'user:create', '--email', email, '--name', name, '--role', role, '--password', password], { env });
 
+  step('Importing a map at the limits (60 stages, 30 lanes, 5,000 cards) and a realistic one; publishing; inviting');
+  const bigMapFile = path.join(workDir, 'big.map.json');
+  fs.writeFileSync(bigMapFile, JSON.stringify(generateMap({ stages: 60, lanes: 30, cards: 5000, seed: 1 })));
+  const bigMapId = JSON.parse(cliOutput([...cli, 'map:import', bigMapFile, '--json'], env)).id;
+  const smallMapFile = path.join(workDir, 'small.map.json');
+  fs.writeFileSync(smallMapFile, JSON.stringify(generateMap({ stages: 7, lanes: 8, cards: 50, seed: 2 })));
+  const smallMapId = JSON.parse(cliOutput([...cli, 'map:import', smallMapFile, '--json'], env)).id;
+  cliOutput([...cli, 'map:publish', smallMapId, '--acknowledge-warnings', '--json'], env);
+
   const appPort = await findFreePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
   step(`Starting the server on ${appUrl}`);
-  const app = startChild(children, process.execPath, ['dist/server/entry.mjs'], {
-    env: { ...env, PORT: String(appPort), PUBLIC_URL: appUrl },
-  });
+  const serverEnv = { ...env, PORT: String(appPort), PUBLIC_URL: appUrl };
+  const app = startChild(children, process.execPath, ['--no-warnings=ExperimentalWarning', 'src/server/http/serve.ts'], { env: serverEnv });
   await waitForHealthy(appUrl, app);
 
-  const cookie = await signIn(appUrl);
-  const requests = benchmarks.map((b) => ({
-    ...b,
-    method: b.method ?? 'GET',
-    status: b.status ?? 200,
-    headers: { ...(b.headers ?? {}), ...(b.session ? { cookie } : {}) },
-  }));
+  const link = JSON.parse(cliOutput([...cli, 'invite:create', '--map', smallMapId, '--email', 'bench-customer@example.com', '--json'], serverEnv)).link;
+  const participant = await continueAsParticipant(appUrl, link);
+  const cookies = { staff: await signIn(appUrl), participant: participant.cookie };
+  const ctx = { bigMapId, smallMapId, customerViewPath: participant.path };
+  const requests = benchmarks.map((b) => {
+    const form = b.form ? new URLSearchParams(b.form(ctx)).toString() : undefined;
+    return {
+      ...b,
+      path: typeof b.path === 'function' ? b.path(ctx) : b.path,
+      method: b.method ?? 'GET',
+      status: b.status ?? 200,
+      body: form,
+      headers: {
+        ...(b.headers ?? {}),
+        ...(b.session ? { cookie: cookies[b.session] } : {}),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded', origin: appUrl, 'sec-fetch-site': 'same-origin' } : {}),
+      },
+    };
+  });
 
   step('Recording what the server answers');
   const recorded = {};
   for (const r of requests) {
-    const response = await fetch(appUrl + r.path, { method: r.method, headers: r.headers, redirect: 'manual' });
+    const response = await fetch(appUrl + r.path, { method: r.method, headers: r.headers, body: r.body, redirect: 'manual' });
     const body = Buffer.from(await response.arrayBuffer());
     if (response.status !== r.status) fail(`${r.name}: expected status ${r.status}, got ${response.status}.`);
     const headers = {};
@@ -164,8 +214,43 @@ async function main() {
     };
   };
 
+  /** N requests one after another: the server's own time per request, no queueing. */
+  const timeSequentially = async (url, r) => {
+    const times = [];
+    for (let i = 0; i < r.sequential; i++) {
+      const started = performance.now();
+      const response = await fetch(url + r.path, { method: r.method, headers: r.headers, body: r.body, redirect: 'manual' });
+      await response.arrayBuffer();
+      if (response.status !== r.status) fail(`${r.name}: expected status ${r.status}, got ${response.status}.`);
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
+    return { p50: round(at(0.5), 1), p95: round(at(0.95), 1), p99: round(at(0.99), 1) };
+  };
+
   const results = [];
-  for (const r of requests) {
+  for (const r of requests.filter((q) => q.sequential)) {
+    step(`Timing ${r.name}: ${r.sequential} requests one at a time on the server and the ceiling`);
+    await timeSequentially(appUrl, { ...r, sequential: 2 });
+    const real = await timeSequentially(appUrl, r);
+    const bare = await timeSequentially(ceilingUrl, r);
+    results.push({
+      name: r.name,
+      value: real.p95,
+      unit: 'ms (p95)',
+      ceiling: bare.p95,
+      ratio: round(bare.p95 / real.p95, 3),
+      p50Ms: real.p50,
+      p99Ms: real.p99,
+      ceilingP50Ms: bare.p50,
+      ceilingP99Ms: bare.p99,
+      goal: describeGoal(r.goal),
+      isGoalMet: r.goal.maxP95Ms === undefined || real.p95 <= r.goal.maxP95Ms,
+      errors: 0,
+    });
+  }
+  for (const r of requests.filter((q) => !q.sequential)) {
     step(`Loading ${r.name}: ${options.connections} connections, ${options.duration} s each on the server and the ceiling`);
     await load(appUrl, r, 1);
     const real = await load(appUrl, r, options.duration);
@@ -223,6 +308,7 @@ function describeGoal(goal = {}) {
   if (goal.minRatio !== undefined) parts.push(`ratio ≥ ${goal.minRatio}`);
   if (goal.minRps !== undefined) parts.push(`≥ ${goal.minRps} requests/s`);
   if (goal.maxP99Ms !== undefined) parts.push(`p99 ≤ ${goal.maxP99Ms} ms`);
+  if (goal.maxP95Ms !== undefined) parts.push(`p95 ≤ ${goal.maxP95Ms} ms`);
   return parts.join(', ') || 'none';
 }
 
@@ -236,10 +322,10 @@ function isGoalMet(goal = {}, measured) {
 
 function printTable(results) {
   const rows = [
-    ['benchmark', 'requests/s', 'ceiling', 'ratio', 'p50 ms', 'p99 ms', 'goal', 'met'],
+    ['benchmark', 'value', 'ceiling', 'ratio', 'p50 ms', 'p99 ms', 'goal', 'met'],
     ...results.map((r) => [
       r.name,
-      String(r.value),
+      `${r.value} ${r.unit === 'requests/s' ? 'req/s' : 'ms p95'}`,
       String(r.ceiling),
       r.ratio.toFixed(3),
       String(r.p50Ms),
@@ -264,14 +350,55 @@ async function signIn(appUrl) {
     redirect: 'manual',
   });
   const session = response.headers.getSetCookie().find((c) => c.startsWith('gt_staff='));
-  if (response.status === 401) {
-    fail(
-      'The server does not know the benchmark account: it is not using the database the CLI wrote to. ' +
-        'astro:env public variables such as DATABASE_PATH are fixed when dist/ is built, so run without --no-build.',
-    );
-  }
   if (!response.ok || !session) fail(`Signing in for the benchmark failed: ${response.status} ${await response.text()}`);
   return session.split(';')[0];
+}
+
+/** Presses Continue on an invitation link, as a person would: the participant cookie and where it leads. */
+async function continueAsParticipant(appUrl, link) {
+  const token = link.split('/m/i/')[1];
+  const response = await fetch(`${appUrl}/m/i/${token}?_action=portal.continueWithLink`, {
+    method: 'POST',
+    headers: { origin: appUrl, 'sec-fetch-site': 'same-origin' },
+    body: new URLSearchParams({ token }),
+    redirect: 'manual',
+  });
+  const session = response.headers.getSetCookie().find((c) => c.startsWith('gt_participant='));
+  if (response.status !== 303 || !session) fail(`Opening the invitation failed: ${response.status}`);
+  return { cookie: session.split(';')[0], path: new URL(response.headers.get('location'), appUrl).pathname };
+}
+
+/**
+ * A journey map in the interchange format, deterministic for a seed: `stages` × `lanes` with
+ * `cards` spread over the cells, about a fifth of everything internal, customer wording on some.
+ */
+function generateMap({ stages, lanes, cards, seed }) {
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const kinds = ['actions', 'touchpoints', 'channels', 'thoughts', 'emotions', 'pain_points', 'opportunities', 'backstage', 'owners', 'metrics', 'notes'];
+  const words = 'customer signs reviews setup invoice team dashboard onboarding call email waits confused relieved admin report data export login training'.split(' ');
+  const sentence = (n) => Array.from({ length: n }, () => words[Math.floor(random() * words.length)]).join(' ');
+  return {
+    format: 'journey-map/v1',
+    title: `Benchmark map ${seed}`,
+    stages: Array.from({ length: stages }, (_, i) => ({ key: `s${i}`, name: `Stage ${i + 1} ${sentence(2)}`, ...(random() < 0.1 ? { visibility: 'internal' } : {}) })),
+    lanes: Array.from({ length: lanes }, (_, i) => ({ key: `l${i}`, name: `Lane ${i + 1}`, kind: kinds[i % kinds.length] })),
+    cards: Array.from({ length: cards }, (_, i) => ({
+      key: `c${i}`,
+      stage: `s${Math.floor(random() * stages)}`,
+      lane: `l${Math.floor(random() * lanes)}`,
+      text: sentence(6 + Math.floor(random() * 10)),
+      ...(random() < 0.3 ? { customerText: sentence(6) } : {}),
+      ...(random() < 0.2 ? { visibility: 'internal' } : {}),
+      ...(random() < 0.2 ? { owner: 'Owner name', notes: sentence(8) } : {}),
+    })),
+  };
+}
+
+function cliOutput(args, env) {
+  const result = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) fail(`cli ${args.slice(2).join(' ')} exited with ${result.status}.`);
+  return result.stdout;
 }
 
 function startChild(children, command, args, options) {

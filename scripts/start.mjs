@@ -14,9 +14,7 @@ if (!process.argv.includes('--no-build')) run(process.execPath, ['node_modules/a
 run(process.execPath, [...cliArgs, 'db:migrate']);
 run(process.execPath, [...cliArgs, 'demo:init']);
 
-const server = spawn(process.execPath, ['dist/server/entry.mjs'], {
-  stdio: 'inherit',
-  env: { ...env, HOST: env.HOST ?? 'localhost', PORT: env.PORT ?? '4321' },
-});
+// The HTTP front (src/server/http/serve.ts) hosts the built Astro server; HOST and PORT apply.
+const server = spawn(process.execPath, [...cliArgs.slice(0, 1), 'src/server/http/serve.ts'], { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

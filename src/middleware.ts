@@ -12,6 +12,8 @@ import {
   STAFF_SESSION_COOKIE,
 } from './server/auth/session-cookie.ts';
 import { getApp } from './server/runtime.ts';
+import { CUSTOMER_PAGE_PATH } from './server/portal/customer-page-front.ts';
+import { customerPageKey } from './server/portal/page-cache.ts';
 import { applySecurityHeaders, isBodyTooLarge, isCrossSiteWrite } from './server/security/headers.ts';
 
 const securityHeaders = defineMiddleware(async (context, next) => {
@@ -25,6 +27,22 @@ const securityHeaders = defineMiddleware(async (context, next) => {
     applySecurityHeaders(copy.headers, context.url);
     return copy;
   }
+});
+
+/**
+ * Keeps each rendered customer page (final headers included) for the HTTP front to serve again
+ * without rendering: the page depends only on the invitation and its immutable version.
+ */
+const customerPageCapture = defineMiddleware(async (context, next) => {
+  const response = await next();
+  const match = context.request.method === 'GET' ? CUSTOMER_PAGE_PATH.exec(context.url.pathname + context.url.search) : null;
+  const { participant, app } = context.locals;
+  if (!match || response.status !== 200 || !participant || !app) return response;
+  const versionId = await app.participants.getGrantedVersionId(participant.participantId, match[1]!);
+  if (!versionId) return response;
+  const body = new Uint8Array(await response.arrayBuffer());
+  app.participants.pages.put(customerPageKey(match[1]!, versionId), { status: response.status, headers: response.headers, body });
+  return new Response(body, { status: response.status, headers: response.headers });
 });
 
 const requestGuards = defineMiddleware(async (context, next) => {
@@ -100,4 +118,4 @@ const staffGuard = defineMiddleware(async (context, next) => {
   return next();
 });
 
-export const onRequest = sequence(securityHeaders, requestGuards, staffSession, participantSession, staffGuard, portalGuard);
+export const onRequest = sequence(customerPageCapture, securityHeaders, requestGuards, staffSession, participantSession, staffGuard, portalGuard);

@@ -1,7 +1,7 @@
 /**
- * The command line runs outside Astro, where `astro:env` does not exist. It reads the same
- * declarations (src/config/env-schema.ts) with the same defaults, so a variable means the same
- * thing to `npm start` and to `npm run cli`.
+ * The command line and the HTTP front (src/server/http/serve.ts) run outside Astro, where
+ * `astro:env` does not exist. They read the same declarations (src/config/env-schema.ts) with
+ * the same defaults, so a variable means the same thing everywhere.
  */
 import { envSchema, type EnvName } from '../config/env-schema.ts';
 
@@ -23,6 +23,8 @@ export function readEnvironment(source: Record<string, string | undefined> = pro
     return value;
   };
   return {
+    host: read('HOST') as string,
+    port: read('PORT') as number,
     databasePath: read('DATABASE_PATH') as string,
     publicUrl: read('PUBLIC_URL') as string,
     sessionDays: read('SESSION_DAYS') as number,

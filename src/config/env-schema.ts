@@ -12,6 +12,21 @@
  * too, so both always agree on, for one, which database to open).
  */
 export const envSchema = {
+  HOST: {
+    context: 'server',
+    access: 'secret',
+    type: 'string',
+    default: 'localhost',
+  },
+  PORT: {
+    context: 'server',
+    access: 'secret',
+    type: 'number',
+    int: true,
+    min: 1,
+    max: 65535,
+    default: 4321,
+  },
   DATABASE_PATH: {
     context: 'server',
     access: 'secret',

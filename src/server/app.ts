@@ -73,6 +73,9 @@ export function createApp(options: {
     fillContent: (body) => fillLinkPlaceholders(body, (id, version) => deriveInvitationToken(config.linkSecret, id, version)),
   });
   const invitations = createInvitationsService({ db, clock, mail, publicUrl: config.publicUrl, linkSecret: config.linkSecret, teamName: config.teamName });
+  const participants = createParticipantsService({ db, clock, sendNewLink: (row) => invitations.sendNewLinkTo(row) });
+  invitations.onInvitationChanged((invitationId) => participants.forgetInvitation(invitationId));
+  publishing.onPublished((mapId) => participants.forgetMap(mapId));
   return {
     db,
     clock,
@@ -83,7 +86,7 @@ export function createApp(options: {
     publishing,
     mail,
     invitations,
-    participants: createParticipantsService({ db, clock, sendNewLink: (row) => invitations.sendNewLinkTo(row) }),
+    participants,
     portal: createPortalService({ db }),
     demo: createDemoService({ db, staff, maps, publishing, invitations }),
     /** True when the database answers a query. */
@@ -98,3 +101,9 @@ export function createApp(options: {
   };
 }
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * Where the HTTP front (src/server/http/serve.ts) leaves the App it built, so the Astro bundle
+ * it hosts uses the very same services, caches and database connection (src/server/runtime.ts).
+ */
+export const APP_GLOBAL_KEY = Symbol.for('groundtruth.app');

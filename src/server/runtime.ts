@@ -7,7 +7,7 @@ import { DATABASE_PATH, EMAIL_FROM, LINK_SECRET, PUBLIC_URL, RESEND_API_KEY, SES
 import { loadLinkSecret } from '../config/link-secret.ts';
 import { openDatabase } from '../../db/connection.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { createApp, type App } from './app.ts';
+import { APP_GLOBAL_KEY, createApp, type App } from './app.ts';
 import { startMailWorker } from './mail/mail.worker.ts';
 
 /** How often the mail worker looks for due mail when nobody enqueues any. */
@@ -16,6 +16,10 @@ const MAIL_WORKER_INTERVAL_MS = 5000;
 let ready: Promise<App> | null = null;
 
 export function getApp(): Promise<App> {
+  // Under the HTTP front (npm start), the front built the App and started its mail worker.
+  const provided = (globalThis as Record<symbol, App | undefined>)[APP_GLOBAL_KEY];
+  if (provided) return Promise.resolve(provided);
+  // Otherwise (astro dev, or dist/server/entry.mjs run on its own) build it here.
   ready ??= (async () => {
     const db = openDatabase({ path: DATABASE_PATH });
     await migrateToLatest(db);
@@ -39,4 +43,4 @@ export function getApp(): Promise<App> {
 
 // Start at once rather than on the first request, so that mail queued by the command line goes
 // out even before anyone opens a page. A failure here is reported again on that first request.
-getApp().catch((error: unknown) => console.error('[startup]', error));
+if (!(globalThis as Record<symbol, unknown>)[APP_GLOBAL_KEY]) getApp().catch((error: unknown) => console.error('[startup]', error));

@@ -67,6 +67,8 @@ export function createInvitationsService(deps: { db: DB; clock: Clock; mail: Mai
   const { db, clock, mail } = deps;
   const repo = createInvitationsRepository(db);
   const resendLimiter = new RateLimiter({ limit: 5, windowMs: HOUR });
+  const changeListeners = new Set<(invitationId: string) => void>();
+  const announceChange = (invitationId: string) => changeListeners.forEach((listener) => listener(invitationId));
 
   // What happened to an invitation's latest email shows in the invitation list.
   mail.onDeliveryEvent(async (trx, event) => {
@@ -179,11 +181,17 @@ export function createInvitationsService(deps: { db: DB; clock: Clock; mail: Mai
       await mail.enqueue(trx, { kind, to: row.email, ...email, relatedId: row.id });
     });
     mail.notify();
+    announceChange(row.id);
     return linkFor(row.id, version);
   }
 
   return {
     linkFor,
+
+    /** Calls `listener` after an invitation is revoked or gets a new link (caches drop it). */
+    onInvitationChanged(listener: (invitationId: string) => void): void {
+      changeListeners.add(listener);
+    },
 
     async createInvitation(
       input: InvitationInput & { mapId: string; versionNumber: number | null },
@@ -269,6 +277,7 @@ export function createInvitationsService(deps: { db: DB; clock: Clock; mail: Mai
         await txRepo.update(id, { revoked_at: clock.now() });
         await txRepo.deleteSessionsOfInvitation(id);
       });
+      announceChange(id);
       return ok(true);
     },
   };

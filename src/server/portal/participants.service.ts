@@ -14,6 +14,7 @@ import type { Clock } from '../clock.ts';
 import { hashInvitationToken, isInvitationTokenShaped, isInvitationUsable } from '../invitations/invitations.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { RateLimiter } from '../security/rate-limiter.ts';
+import { createPageCache, customerPageKey } from './page-cache.ts';
 import { createParticipantsRepository } from './participants.repository.ts';
 
 export type LinkStatus = 'valid' | 'expired' | 'revoked' | 'unknown';
@@ -38,6 +39,40 @@ export interface Grant {
 
 const PARTICIPANT_SESSION_DAYS = 7;
 const HOUR = 60 * 60 * 1000;
+/**
+ * Sessions and grants are remembered in memory between requests, so a customer page can be
+ * answered without a database round trip. Every change made through this process (revoking,
+ * a new link, publishing, signing out) drops the affected entries at once; the short lifetime
+ * only bounds how long a change made by another process (a second server) takes to be seen.
+ */
+const MEMO_TTL_MS = 30_000;
+const MEMO_MAX_ENTRIES = 50_000;
+const PAGE_CACHE_BYTES = 64 * 1024 * 1024;
+
+interface SessionMemo {
+  secretHash: Uint8Array;
+  participantId: string;
+  email: string;
+  name: string | null;
+  invitationId: string;
+  expiresAt: number;
+  cachedAt: number;
+}
+
+interface GrantMemo {
+  participantId: string;
+  mapId: string;
+  expiresAt: number;
+  isRevoked: boolean;
+  versionId: string | null;
+  cachedAt: number;
+}
+
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MEMO_MAX_ENTRIES) map.delete(map.keys().next().value!);
+}
 
 export const NEW_LINK_ANSWER =
   'If that address was invited, a new link is on its way to it. It can take a few minutes to arrive.';
@@ -53,6 +88,20 @@ export function createParticipantsService(deps: {
   const lifetime = sessionLifetimeMs(PARTICIPANT_SESSION_DAYS);
   const newLinkPerAddress = new RateLimiter({ limit: 3, windowMs: HOUR });
   const newLinkPerClient = new RateLimiter({ limit: 10, windowMs: HOUR });
+  const sessions = new Map<string, SessionMemo>();
+  const grants = new Map<string, GrantMemo>();
+  const pages = createPageCache({ maxBytes: PAGE_CACHE_BYTES });
+
+  async function loadGrant(invitationId: string, now: number): Promise<GrantMemo | null> {
+    const memo = grants.get(invitationId);
+    if (memo && now - memo.cachedAt < MEMO_TTL_MS) return memo;
+    const row = await repo.getInvitation(invitationId);
+    if (!row) return null;
+    const versionId = (await repo.getVersionIdFor(row.map_id, row.version_number))?.id ?? null;
+    const fresh: GrantMemo = { participantId: row.participant_id, mapId: row.map_id, expiresAt: row.expires_at, isRevoked: row.revoked_at !== null, versionId, cachedAt: now };
+    remember(grants, invitationId, fresh);
+    return fresh;
+  }
 
   function statusOf(row: InvitationRow | undefined, now: number): LinkStatus {
     if (!row) return 'unknown';
@@ -92,27 +141,60 @@ export function createParticipantsService(deps: {
       return ok({ sessionToken: session.token, expiresAt, invitationId: row.id });
     },
 
-    async validateSession(token: string): Promise<ParticipantIdentity | null> {
+    /**
+     * Cookie value to participant; null for anything not valid. Renews a session used in the
+     * second half of its life, unless `canRenew` is false (the HTTP front, which cannot send the
+     * renewed cookie): then `isExtended` says a renewal is due and nothing is written.
+     */
+    async validateSession(token: string, options: { canRenew?: boolean } = {}): Promise<ParticipantIdentity | null> {
       const parsed = parseSessionToken(token);
       if (!parsed) return null;
-      const row = await repo.getSession(parsed.id);
-      if (!row || !isSameHash(hashSecret(parsed.secret), row.secret_hash)) return null;
       const now = clock.now();
-      // A revoked invitation ends the sessions opened with it (revoking also deletes them).
-      if (row.expires_at <= now || row.revoked_at !== null) {
-        await repo.deleteSession(row.id);
+      let memo = sessions.get(parsed.id);
+      if (!memo || now - memo.cachedAt >= MEMO_TTL_MS) {
+        const row = await repo.getSession(parsed.id);
+        // A revoked invitation ends the sessions opened with it (revoking also deletes them).
+        if (row && row.revoked_at !== null) await repo.deleteSession(row.id);
+        if (!row || row.revoked_at !== null) {
+          sessions.delete(parsed.id);
+          return null;
+        }
+        memo = { secretHash: row.secret_hash, participantId: row.participant_id, email: row.email, name: row.name, invitationId: row.invitation_id, expiresAt: row.expires_at, cachedAt: now };
+        remember(sessions, parsed.id, memo);
+      }
+      if (!isSameHash(hashSecret(parsed.secret), memo.secretHash)) return null;
+      if (memo.expiresAt <= now) {
+        sessions.delete(parsed.id);
+        await repo.deleteSession(parsed.id);
         return null;
       }
-      let expiresAt = row.expires_at;
-      const isExtended = shouldExtendSession(expiresAt, now, lifetime);
-      if (isExtended) {
-        expiresAt = now + lifetime;
-        await repo.extendSession(row.id, expiresAt);
+      const isExtended = shouldExtendSession(memo.expiresAt, now, lifetime);
+      if (isExtended && options.canRenew !== false) {
+        memo.expiresAt = now + lifetime;
+        await repo.extendSession(parsed.id, memo.expiresAt);
       }
-      return { participantId: row.participant_id, email: row.email, name: row.name, sessionId: row.id, invitationId: row.invitation_id, expiresAt, isExtended };
+      return { participantId: memo.participantId, email: memo.email, name: memo.name, sessionId: parsed.id, invitationId: memo.invitationId, expiresAt: memo.expiresAt, isExtended };
     },
 
-    endSession: (sessionId: string) => repo.deleteSession(sessionId),
+    async endSession(sessionId: string): Promise<void> {
+      sessions.delete(sessionId);
+      await repo.deleteSession(sessionId);
+    },
+
+    /** Drops what is remembered about an invitation: call it when it is revoked or gets a new link. */
+    forgetInvitation(invitationId: string): void {
+      grants.delete(invitationId);
+      for (const [id, memo] of sessions) if (memo.invitationId === invitationId) sessions.delete(id);
+      pages.forget(customerPageKey(invitationId, ''));
+    },
+
+    /** A new version of the map was published: grants to "the latest version" move on to it. */
+    forgetMap(mapId: string): void {
+      for (const [id, memo] of grants) if (memo.mapId === mapId) grants.delete(id);
+    },
+
+    /** Rendered customer pages (see page-cache.ts). */
+    pages,
 
     /** The maps this participant may open now: usable invitations with a published version. */
     async listGrants(participantId: string): Promise<Grant[]> {
@@ -128,9 +210,10 @@ export function createParticipantsService(deps: {
 
     /** The published version an invitation grants, when it belongs to this participant and is usable. */
     async getGrantedVersionId(participantId: string, invitationId: string): Promise<string | null> {
-      const row = await repo.getInvitation(invitationId);
-      if (!row || row.participant_id !== participantId || !isInvitationUsable(row, clock.now())) return null;
-      return (await repo.getVersionIdFor(row.map_id, row.version_number))?.id ?? null;
+      const now = clock.now();
+      const grant = await loadGrant(invitationId, now);
+      if (!grant || grant.participantId !== participantId || grant.isRevoked || grant.expiresAt <= now) return null;
+      return grant.versionId;
     },
 
     /**

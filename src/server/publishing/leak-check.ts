@@ -98,7 +98,13 @@ interface ScannedString {
 interface Matcher {
   rule: LeakRule;
   pattern: RegExp;
+  /** A cheap test that must pass for the pattern to have any chance: skips most strings. */
+  mayMatch?: (text: string) => boolean;
 }
+
+const MAY_BE_MONEY = /[$€£¥]|USD|EUR|GBP|CHF|JPY|CAD|AUD|[Dd]ollar|[Ee]uro/;
+const MAY_BE_PERCENTAGE = /[%％]|[Pp]er ?cent/;
+const MAY_BE_URL = /https?:\/\/|www\./i;
 
 interface Found {
   order: number;
@@ -109,16 +115,17 @@ interface Found {
 export function findLeakWarnings(snapshot: PublishedSnapshot, terms: readonly LeakTerm[]): LeakWarning[] {
   const matchers: Matcher[] = [
     ...buildTermMatchers(terms),
-    { rule: 'email', pattern: EMAIL },
-    { rule: 'money', pattern: MONEY },
-    { rule: 'percentage', pattern: PERCENTAGE },
-    { rule: 'url', pattern: URL },
+    { rule: 'email', pattern: EMAIL, mayMatch: (text) => text.includes('@') },
+    { rule: 'money', pattern: MONEY, mayMatch: (text) => MAY_BE_MONEY.test(text) },
+    { rule: 'percentage', pattern: PERCENTAGE, mayMatch: (text) => MAY_BE_PERCENTAGE.test(text) },
+    { rule: 'url', pattern: URL, mayMatch: (text) => MAY_BE_URL.test(text) },
   ];
 
   const found: Found[] = [];
   listPublishedStrings(snapshot).forEach((scanned, order) => {
     const seen = new Set<string>();
-    for (const { rule, pattern } of matchers) {
+    for (const { rule, pattern, mayMatch } of matchers) {
+      if (mayMatch && !mayMatch(scanned.text)) continue;
       for (const { index, match } of findMatches(pattern, scanned.text, rule === 'url')) {
         // One warning per rule and wording per place: the editor acknowledges a finding, not each repeat.
         const id = `${rule}\u0000${match.toLowerCase()}`;

@@ -6,8 +6,7 @@
  * version. The preview page shows exactly this, and `publish` runs the same pipeline again
  * inside the write so that what is stored is what the checks saw at that moment.
  */
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase64urlNoPadding } from '@oslojs/encoding';
+import { createHash } from 'node:crypto';
 import type { DB } from '../../../db/connection.ts';
 import { generateSecureRandomString } from '../auth/auth.ts';
 import type { Clock } from '../clock.ts';
@@ -59,12 +58,13 @@ function countChanges(diff: SnapshotDiff): VersionSummary['changes'] {
 }
 
 export function hashSnapshotJson(json: string): string {
-  return encodeBase64urlNoPadding(sha256(new TextEncoder().encode(json)));
+  return createHash('sha256').update(json).digest('base64url');
 }
 
 export function createPublishingService(deps: { db: DB; clock: Clock; maps: MapsService }) {
   const { db, clock, maps } = deps;
   const repo = createPublishingRepository(db);
+  const publishedListeners = new Set<(mapId: string) => void>();
 
   async function listLeakCheckTerms(): Promise<LeakTerm[]> {
     const [configured, staffNames] = await Promise.all([repo.listLeakTerms(), repo.listStaffNames()]);
@@ -107,6 +107,11 @@ export function createPublishingService(deps: { db: DB; clock: Clock; maps: Maps
   return {
     preparePublication,
 
+    /** Calls `listener` after a version is published. */
+    onPublished(listener: (mapId: string) => void): void {
+      publishedListeners.add(listener);
+    },
+
     /**
      * Publishes version N+1. With leak warnings, the publisher must acknowledge them; the
      * acknowledged warnings are stored with the version (who and when are the version's own).
@@ -138,6 +143,7 @@ export function createPublishingService(deps: { db: DB; clock: Clock; maps: Maps
             acknowledged_warnings: warnings.length > 0 ? JSON.stringify(warnings) : null,
             summary: JSON.stringify(summary),
           });
+          publishedListeners.forEach((listener) => listener(mapId));
           return ok({ version: publication.nextNumber, versionId: id, warnings });
         } catch (error) {
           // Someone published the same number a moment earlier: prepare again on top of theirs.

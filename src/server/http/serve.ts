@@ -1,0 +1,72 @@
+/**
+ * The HTTP front: the process `npm start` runs.
+ *
+ * It builds the App (the same composition root the command line uses), starts the mail worker,
+ * and hosts the built Astro server (dist/server/entry.mjs) behind one node:http server. Astro
+ * renders every page; the front only answers, from memory, customer pages Astro has already
+ * rendered for an immutable published version (src/server/portal/customer-page-front.ts).
+ * Those are the pages a whole advisory board opens at once, and serving them without Astro's
+ * per-request work is what lets them keep up with a bare Node server (see `npm run bench`).
+ *
+ * Run with the pinned Node 24, which runs this TypeScript file as it is.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openDatabase } from '../../../db/connection.ts';
+import { migrateToLatest } from '../../../db/migrate.ts';
+import { readEnvironment } from '../../cli/environment.ts';
+import { loadLinkSecret } from '../../config/link-secret.ts';
+import { APP_GLOBAL_KEY, createApp } from '../app.ts';
+import { startMailWorker } from '../mail/mail.worker.ts';
+import { serveCachedCustomerPage } from '../portal/customer-page-front.ts';
+
+const MAIL_WORKER_INTERVAL_MS = 5000;
+
+const env = readEnvironment();
+const db = openDatabase({ path: env.databasePath });
+await migrateToLatest(db);
+const app = createApp({
+  db,
+  config: {
+    sessionDays: env.sessionDays,
+    publicUrl: env.publicUrl,
+    emailFrom: env.emailFrom,
+    resendApiKey: env.resendApiKey || null,
+    linkSecret: loadLinkSecret({ configured: env.linkSecret, databasePath: env.databasePath }),
+  },
+});
+(globalThis as Record<symbol, unknown>)[APP_GLOBAL_KEY] = app;
+const mailWorker = startMailWorker(app.mail, { intervalMs: MAIL_WORKER_INTERVAL_MS });
+console.info(`[mail] Sending through: ${app.mail.senderDescription}`);
+
+// The front runs the server itself: Astro's standalone entry must not start another.
+process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+const entry = pathToFileURL(path.resolve('dist/server/entry.mjs')).href;
+const { handler } = (await import(entry)) as { handler: (req: http.IncomingMessage, res: http.ServerResponse) => void };
+
+const server = http.createServer((req, res) => {
+  serveCachedCustomerPage(app.participants, req, res).then(
+    (isServed) => {
+      if (!isServed) handler(req, res);
+    },
+    (error: unknown) => {
+      console.error('[front]', error);
+      handler(req, res);
+    },
+  );
+});
+server.listen(env.port, env.host, () => console.info(`Groundtruth is listening on http://${env.host}:${env.port}`));
+
+function shutDown(): void {
+  server.close(() => {
+    void mailWorker
+      .stop()
+      .then(() => db.destroy())
+      .finally(() => process.exit(0));
+  });
+  // Keep-alive connections would hold close() open; give them a moment, then go.
+  setTimeout(() => process.exit(0), 3000).unref();
+}
+process.on('SIGINT', shutDown);
+process.on('SIGTERM', shutDown);
