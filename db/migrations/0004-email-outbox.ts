@@ -11,8 +11,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('to_email', 'text', (c) => c.notNull())
     .addColumn('subject', 'text', (c) => c.notNull())
-    // Null once the provider has accepted the message: bodies carry personal sign-in links,
-    // and the database otherwise keeps only hashes of those tokens.
+    // Bodies hold stand-ins where personal links go; the worker fills in the tokens at send
+    // time (src/server/invitations/invitations.ts), so no token is ever stored here.
     .addColumn('html', 'text')
     .addColumn('text', 'text')
     .addColumn('related_id', 'text')

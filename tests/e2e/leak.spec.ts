@@ -121,6 +121,37 @@ test('nothing internal reaches any response the customer view can reach', async 
   const leaks = [...responses].flatMap(([url, text]) => findCanaries(text).map((c) => `${url}: ${c}`));
   expect(leaks).toEqual([]);
 
+  // Email: invite a participant, then read every email they receive (the outbox, as sent).
+  const { link } = JSON.parse(await runCli(['invite:create', '--map', mapId, '--email', `leak-${run}@example.com`, '--name', 'Leak Test', '--json'])) as { link: string };
+  await page.goto('/app/outbox');
+  const emailLinks = page.getByRole('link').filter({ hasText: /invites you to review/ });
+  await expect(emailLinks.first()).toBeVisible();
+  const emailPages: string[] = [];
+  for (const href of await emailLinks.evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href))) {
+    const emailPage = await page.request.get(href);
+    const text = await emailPage.text();
+    if (text.includes(`leak-${run}@example.com`)) emailPages.push(text);
+  }
+  expect(emailPages.length).toBeGreaterThan(0);
+  expect(emailPages.join('\n')).toContain(link); // the email really carries the person's link
+  // The email page is a staff page: check only the email itself (subject, text part and the
+  // HTML part), which is exactly what the participant receives.
+  const emailContent = emailPages.map((html) => [...html.matchAll(/<pre class="email-text">([\s\S]*?)<\/pre>|srcdoc="([^"]*)"|<h1>([\s\S]*?)<\/h1>/g)].map((m) => m[1] ?? m[2] ?? m[3]).join('\n'));
+  expect(emailContent.join('').length).toBeGreaterThan(200);
+  expect(emailContent.flatMap(findCanaries)).toEqual([]);
+
+  // The participant's own pages after following the link.
+  const participant = await page.context().browser()!.newContext();
+  const customer = await participant.newPage();
+  await customer.goto(link);
+  await customer.getByRole('button', { name: 'Continue' }).click();
+  await expect(customer.getByRole('heading', { level: 1, name: 'Your journey with us' })).toBeVisible();
+  for (const start of [new URL(customer.url()).pathname, '/m']) {
+    const reached = await collectCustomerResponses(customer.request, start);
+    expect([...reached].flatMap(([url, text]) => findCanaries(text).map((c) => `${url}: ${c}`))).toEqual([]);
+  }
+  await participant.close();
+
   // The test can fail: the staff editor of the same map shows the canaries.
   const editor = await page.request.get(`/app/maps/${mapId}`);
   expect(findCanaries(await editor.text()).length).toBeGreaterThan(0);

@@ -37,7 +37,7 @@ export interface OutboxSummary {
 }
 
 export interface OutboxMessage extends OutboxSummary {
-  /** null once the provider accepted the message: the bodies carried personal links. */
+  /** Kept after sending: bodies hold link stand-ins, never tokens (see invitations.ts). null only in rows written before that. */
   html: string | null;
   text: string | null;
   nextAttemptAt: number;
@@ -202,8 +202,6 @@ export function createMailService(deps: {
         provider_message_id: outcome.providerMessageId,
         sent_at: now,
         last_error: null,
-        html: null,
-        text: null,
       }, 'sent');
       report.sent += 1;
     } else if (outcome.kind === 'kept') {
