@@ -208,6 +208,56 @@ export interface EmailEventsTable {
 }
 export type EmailEventRow = Selectable<EmailEventsTable>;
 
+export interface MapFeedbackSettingsTable {
+  map_id: string;
+  mode: Generated<'private' | 'shared'>;
+  requires_approval: Generated<number>;
+  shows_names: Generated<number>;
+}
+
+export type AnnotationAnchorKind = 'map' | 'stage' | 'lane' | 'card' | 'gap';
+export type AnnotationKind = 'missing' | 'inaccurate' | 'pain_point' | 'works_well' | 'question' | 'idea';
+export type ModerationState = 'pending' | 'approved' | 'rejected' | 'spam';
+
+export interface AnnotationsTable {
+  id: string;
+  map_id: string;
+  version_id: string;
+  invitation_id: string;
+  participant_id: string;
+  anchor_kind: AnnotationAnchorKind;
+  /** Published keys of the version (never internal keys). */
+  stage_key: string | null;
+  lane_key: string | null;
+  card_key: string | null;
+  /** For a gap: the stage after it (stage_key is the one before). */
+  next_stage_key: string | null;
+  kind: AnnotationKind;
+  text: string;
+  felt: number | null;
+  importance: number | null;
+  is_withdrawn: Generated<number>;
+  moderation: Generated<ModerationState>;
+  disposition: Generated<string>;
+  revision: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+export type AnnotationRow = Selectable<AnnotationsTable>;
+
+export interface AnnotationVotesTable {
+  annotation_id: string;
+  participant_id: string;
+  created_at: number;
+}
+
+export interface ReviewClosingsTable {
+  invitation_id: string;
+  version_id: string;
+  text: string;
+  finished_at: number;
+}
+
 export interface Database {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
@@ -223,4 +273,8 @@ export interface Database {
   participants: ParticipantsTable;
   invitations: InvitationsTable;
   participant_sessions: ParticipantSessionsTable;
+  map_feedback_settings: MapFeedbackSettingsTable;
+  annotations: AnnotationsTable;
+  annotation_votes: AnnotationVotesTable;
+  review_closings: ReviewClosingsTable;
 }

@@ -8,6 +8,7 @@ import * as m0002 from './0002-journey-maps.ts';
 import * as m0003 from './0003-published-versions.ts';
 import * as m0004 from './0004-email-outbox.ts';
 import * as m0005 from './0005-invitations.ts';
+import * as m0006 from './0006-annotations.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-staff-accounts': m0001,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0003-published-versions': m0003,
   '0004-email-outbox': m0004,
   '0005-invitations': m0005,
+  '0006-annotations': m0006,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

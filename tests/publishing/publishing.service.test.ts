@@ -113,3 +113,12 @@ describe('publishing', () => {
     expect(await app.portal.getPublishedVersion('missing')).toBeNull();
   });
 });
+
+describe('deleting a published map', () => {
+  it('is refused with a clear message: versions are kept, archiving is the way', async () => {
+    const mapId = await app.maps.importMap(content(), null);
+    await app.publishing.publish(mapId, { actor, acknowledgeWarnings: false });
+    expect(await app.maps.deleteMap(mapId)).toMatchObject({ ok: false, error: 'limit', message: expect.stringContaining('Archive it') });
+    expect(await app.publishing.listVersions(mapId)).toHaveLength(1);
+  });
+});

@@ -94,6 +94,10 @@ export function createMapsRepository(db: DB) {
       await db.updateTable('maps').set({ updated_at: now }).where('id', '=', id).execute();
     },
 
+    async hasPublishedVersions(mapId: string): Promise<boolean> {
+      return (await db.selectFrom('map_versions').select('id').where('map_id', '=', mapId).limit(1).executeTakeFirst()) !== undefined;
+    },
+
     async delete(id: string): Promise<void> {
       await db.deleteFrom('maps').where('id', '=', id).execute();
     },

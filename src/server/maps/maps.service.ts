@@ -257,6 +257,8 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
     async deleteMap(id: string): Promise<Result<true, MapEditError>> {
       const map = await maps.get(id);
       if (!map) return fail('not_found', 'That map no longer exists.');
+      // Published versions are kept forever (customers' annotations point into them).
+      if (await maps.hasPublishedVersions(id)) return fail('limit', 'This map has published versions, which are kept for good. Archive it instead.');
       await maps.delete(id);
       return ok(true);
     },
