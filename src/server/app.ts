@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { DB } from '../../db/connection.ts';
+import { createAnnotationsService } from './annotations/annotations.service.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createDemoService } from './demo/demo.service.ts';
@@ -74,8 +75,14 @@ export function createApp(options: {
   });
   const invitations = createInvitationsService({ db, clock, mail, publicUrl: config.publicUrl, linkSecret: config.linkSecret, teamName: config.teamName });
   const participants = createParticipantsService({ db, clock, sendNewLink: (row) => invitations.sendNewLinkTo(row) });
+  const portal = createPortalService({ db });
+  const annotations = createAnnotationsService({ db, clock, portal, resolveGrant: (participantId, invitationId) => participants.getGrantedVersionId(participantId, invitationId) });
   invitations.onInvitationChanged((invitationId) => participants.forgetInvitation(invitationId));
   publishing.onPublished((mapId) => participants.forgetMap(mapId));
+  // A rendered customer page shows its participant's annotations, and in shared mode others' too.
+  annotations.onChanged(({ invitationId, versionId, isVisibleToOthers }) =>
+    isVisibleToOthers ? participants.forgetVersionPages(versionId) : participants.forgetInvitationPages(invitationId),
+  );
   return {
     db,
     clock,
@@ -87,7 +94,8 @@ export function createApp(options: {
     mail,
     invitations,
     participants,
-    portal: createPortalService({ db }),
+    portal,
+    annotations,
     demo: createDemoService({ db, staff, maps, publishing, invitations }),
     /** True when the database answers a query. */
     async isDatabaseHealthy(): Promise<boolean> {

@@ -15,7 +15,7 @@ const PARTICIPANT_ROOTS = ['src/pages/m', 'src/server/portal', 'src/components/p
 const FORBIDDEN_MODULES = ['src/server/maps/', 'src/server/publishing/', 'src/islands/map-editor/', 'src/server/app.ts'];
 const INTERNAL_TABLES = ['maps', 'map_stages', 'map_lanes', 'map_cards', 'leak_terms'];
 /** Services participant pages may use through Astro.locals.app. */
-const ALLOWED_APP_SERVICES = new Set(['portal', 'participants']);
+const ALLOWED_APP_SERVICES = new Set(['portal', 'participants', 'annotations']);
 
 function listFiles(relative: string): string[] {
   const full = path.join(root, relative);

@@ -55,6 +55,10 @@ export function createPageCache(options: { maxBytes: number }) {
       for (const key of [...pages.keys()]) if (key.startsWith(prefix)) remove(key);
     },
 
+    forgetWhere(isStale: (key: string) => boolean): void {
+      for (const key of [...pages.keys()]) if (isStale(key)) remove(key);
+    },
+
     get size(): number {
       return pages.size;
     },

@@ -188,6 +188,16 @@ export function createParticipantsService(deps: {
       pages.forget(customerPageKey(invitationId, ''));
     },
 
+    /** The invitation's rendered pages are out of date (its participant annotated). */
+    forgetInvitationPages(invitationId: string): void {
+      pages.forget(customerPageKey(invitationId, ''));
+    },
+
+    /** Every rendered page of a version is out of date (a shared annotation changed). */
+    forgetVersionPages(versionId: string): void {
+      pages.forgetWhere((key) => key.endsWith(`:${versionId}`));
+    },
+
     /** A new version of the map was published: grants to "the latest version" move on to it. */
     forgetMap(mapId: string): void {
       for (const [id, memo] of grants) if (memo.mapId === mapId) grants.delete(id);

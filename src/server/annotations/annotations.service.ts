@@ -1,0 +1,289 @@
+/**
+ * Participants annotating a published version: create, edit and withdraw their own until the
+ * team has triaged them, see others' approved annotations and +1 them when the map's feedback
+ * is shared, and finish with a closing remark. Every call names the participant and the
+ * invitation; the grant is checked here again, whatever the caller checked before.
+ */
+import type { DB } from '../../../db/connection.ts';
+import type { AnnotationRow } from '../../../db/schema.ts';
+import { generateSecureRandomString } from '../auth/auth.ts';
+import type { Clock } from '../clock.ts';
+import type { PortalService, PublishedVersion } from '../portal/portal.service.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { RateLimiter } from '../security/rate-limiter.ts';
+import {
+  ANNOTATION_KIND_LABELS,
+  ANNOTATION_TEXT_MAX,
+  ANNOTATIONS_PER_MINUTE,
+  describeAnchor,
+  validateAnnotation,
+  type Anchor,
+  type AnnotationInput,
+  type AnnotationKind,
+} from './annotations.ts';
+import { createAnnotationsRepository } from './annotations.repository.ts';
+
+export interface FeedbackSettings {
+  mode: 'private' | 'shared';
+  requiresApproval: boolean;
+  showsNames: boolean;
+}
+
+export interface AnnotationView {
+  id: string;
+  anchor: Anchor;
+  anchorLabel: string;
+  kind: AnnotationKind;
+  kindLabel: string;
+  text: string;
+  felt: number | null;
+  importance: number | null;
+  revision: number;
+  createdAt: number;
+  /** The author may still change it: the team has not triaged it yet. */
+  isEditable: boolean;
+  isOwn: boolean;
+  /** Shown only when the team allows names. */
+  authorName: string | null;
+  votes: number;
+  hasVoted: boolean;
+  /** For the author in shared mode: whether others can see it yet. */
+  isAwaitingApproval: boolean;
+}
+
+export type AnnotationError = 'forbidden' | 'invalid' | 'not_found' | 'conflict' | 'locked' | 'rate_limited';
+
+const MINUTE = 60 * 1000;
+export const CLOSING_TEXT_MAX = ANNOTATION_TEXT_MAX;
+
+function rowAnchor(row: AnnotationRow): Anchor {
+  switch (row.anchor_kind) {
+    case 'map':
+      return { kind: 'map' };
+    case 'stage':
+      return { kind: 'stage', stage: row.stage_key! };
+    case 'lane':
+      return { kind: 'lane', lane: row.lane_key! };
+    case 'card':
+      return { kind: 'card', card: row.card_key! };
+    case 'gap':
+      return { kind: 'gap', stage: row.stage_key!, nextStage: row.next_stage_key! };
+  }
+}
+
+function anchorColumns(anchor: Anchor) {
+  return {
+    anchor_kind: anchor.kind,
+    stage_key: anchor.kind === 'stage' || anchor.kind === 'gap' ? anchor.stage : null,
+    lane_key: anchor.kind === 'lane' ? anchor.lane : null,
+    card_key: anchor.kind === 'card' ? anchor.card : null,
+    next_stage_key: anchor.kind === 'gap' ? anchor.nextStage : null,
+  };
+}
+
+/** Triage locks an annotation: once the team decided something, the author's words stay. */
+function isTriaged(row: AnnotationRow): boolean {
+  return row.disposition !== 'new' || row.moderation === 'rejected' || row.moderation === 'spam';
+}
+
+export function createAnnotationsService(deps: {
+  db: DB;
+  clock: Clock;
+  portal: PortalService;
+  /** The version an invitation grants this participant now, or null (participants service). */
+  resolveGrant: (participantId: string, invitationId: string) => Promise<string | null>;
+}) {
+  const { db, clock } = deps;
+  const repo = createAnnotationsRepository(db);
+  const perParticipant = new RateLimiter({ limit: ANNOTATIONS_PER_MINUTE, windowMs: MINUTE });
+  const changeListeners = new Set<(change: { invitationId: string; versionId: string; isVisibleToOthers: boolean }) => void>();
+
+  async function settingsOf(mapId: string): Promise<FeedbackSettings> {
+    const row = await repo.getSettings(mapId);
+    return { mode: row.mode, requiresApproval: row.requires_approval === 1, showsNames: row.shows_names === 1 };
+  }
+
+  async function grantedVersion(participantId: string, invitationId: string): Promise<PublishedVersion | null> {
+    const versionId = await deps.resolveGrant(participantId, invitationId);
+    return versionId ? deps.portal.getPublishedVersion(versionId) : null;
+  }
+
+  function toView(row: AnnotationRow, version: PublishedVersion, extra: Partial<AnnotationView> & { isOwn: boolean }): AnnotationView {
+    const anchor = rowAnchor(row);
+    return {
+      id: row.id,
+      anchor,
+      anchorLabel: describeAnchor(anchor, version.snapshot),
+      kind: row.kind,
+      kindLabel: ANNOTATION_KIND_LABELS[row.kind],
+      text: row.text,
+      felt: row.felt,
+      importance: row.importance,
+      revision: row.revision,
+      createdAt: row.created_at,
+      isEditable: extra.isOwn && !isTriaged(row),
+      authorName: null,
+      votes: 0,
+      hasVoted: false,
+      isAwaitingApproval: false,
+      ...extra,
+    };
+  }
+
+  function announce(invitationId: string, versionId: string, isVisibleToOthers: boolean): void {
+    for (const listener of changeListeners) listener({ invitationId, versionId, isVisibleToOthers });
+  }
+
+  /** The participant's own annotation, editable: or why not. */
+  async function loadOwnEditable(participantId: string, invitationId: string, annotationId: string) {
+    const version = await grantedVersion(participantId, invitationId);
+    if (!version) return fail('forbidden' as const, 'Your invitation to this map has ended.');
+    const row = await repo.get(annotationId);
+    if (!row || row.participant_id !== participantId || row.version_id !== version.id || row.is_withdrawn === 1) {
+      return fail('not_found' as const, 'That comment no longer exists.');
+    }
+    if (isTriaged(row)) return fail('locked' as const, 'The team has already looked at this comment, so it can no longer be changed.');
+    return ok({ row, version });
+  }
+
+  return {
+    getFeedbackSettings: settingsOf,
+
+    async saveFeedbackSettings(mapId: string, settings: FeedbackSettings): Promise<void> {
+      await repo.saveSettings(mapId, { mode: settings.mode, requires_approval: settings.requiresApproval ? 1 : 0, shows_names: settings.showsNames ? 1 : 0 });
+    },
+
+    /** Calls `listener` after an annotation changes (pages that show it must be rendered again). */
+    onChanged(listener: (change: { invitationId: string; versionId: string; isVisibleToOthers: boolean }) => void): void {
+      changeListeners.add(listener);
+    },
+
+    /** What the participant sees on their map: their own annotations and, when shared, others' approved ones. */
+    async listForParticipant(participantId: string, invitationId: string): Promise<{ own: AnnotationView[]; others: AnnotationView[]; settings: FeedbackSettings } | null> {
+      const version = await grantedVersion(participantId, invitationId);
+      if (!version) return null;
+      const settings = await settingsOf(version.mapId);
+      const ownRows = await repo.listOwn(participantId, version.id);
+      const own = await Promise.all(
+        ownRows.map(async (row) =>
+          toView(row, version, {
+            isOwn: true,
+            votes: settings.mode === 'shared' ? await repo.countVotes(row.id) : 0,
+            isAwaitingApproval: settings.mode === 'shared' && row.moderation !== 'approved',
+          }),
+        ),
+      );
+      const others =
+        settings.mode === 'shared'
+          ? (await repo.listShared(version.id, participantId)).map((row) =>
+              toView(row, version, { isOwn: false, authorName: settings.showsNames ? row.author_name : null, votes: Number(row.votes), hasVoted: Number(row.has_voted) > 0 }),
+            )
+          : [];
+      return { own, others, settings };
+    },
+
+    async createAnnotation(participantId: string, invitationId: string, input: AnnotationInput): Promise<Result<AnnotationView, AnnotationError>> {
+      const version = await grantedVersion(participantId, invitationId);
+      if (!version) return fail('forbidden', 'Your invitation to this map has ended.');
+      const valid = validateAnnotation(input, version.snapshot);
+      if (!valid.ok) return fail('invalid', valid.problems.join(' '));
+      const now = clock.now();
+      const limit = perParticipant.consume(participantId, now);
+      if (!limit.isAllowed) return fail('rate_limited', `That is a lot of comments in a minute. Wait ${Math.ceil(limit.retryAfterMs / 1000)} seconds and send it again; your text is still here.`);
+      const settings = await settingsOf(version.mapId);
+      const isApproved = settings.mode === 'shared' && !settings.requiresApproval;
+      const row = {
+        id: generateSecureRandomString(),
+        map_id: version.mapId,
+        version_id: version.id,
+        invitation_id: invitationId,
+        participant_id: participantId,
+        ...anchorColumns(valid.value.anchor),
+        kind: valid.value.kind,
+        text: valid.value.text,
+        felt: valid.value.felt,
+        importance: valid.value.importance,
+        moderation: isApproved ? ('approved' as const) : ('pending' as const),
+        created_at: now,
+        updated_at: now,
+      };
+      await db.transaction().execute(async (trx) => {
+        const txRepo = createAnnotationsRepository(trx);
+        await txRepo.create(row);
+        await txRepo.markResponded(invitationId, now);
+      });
+      announce(invitationId, version.id, isApproved);
+      const created = (await repo.get(row.id))!;
+      return ok(toView(created, version, { isOwn: true, isAwaitingApproval: settings.mode === 'shared' && !isApproved }));
+    },
+
+    async updateAnnotation(
+      participantId: string,
+      invitationId: string,
+      annotationId: string,
+      revision: number,
+      input: Omit<AnnotationInput, 'anchor'> & { anchor?: Anchor },
+    ): Promise<Result<AnnotationView, AnnotationError>> {
+      const loaded = await loadOwnEditable(participantId, invitationId, annotationId);
+      if (!loaded.ok) return loaded;
+      const { row, version } = loaded.value;
+      const valid = validateAnnotation({ ...input, anchor: input.anchor ?? rowAnchor(row) }, version.snapshot);
+      if (!valid.ok) return fail('invalid', valid.problems.join(' '));
+      const isUpdated = await repo.updateAtRevision(annotationId, revision, {
+        ...anchorColumns(valid.value.anchor),
+        kind: valid.value.kind,
+        text: valid.value.text,
+        felt: valid.value.felt,
+        importance: valid.value.importance,
+        updated_at: clock.now(),
+      });
+      if (!isUpdated) return fail('conflict', 'This comment changed in another window. Reload to see the latest, then make your change again.');
+      announce(invitationId, version.id, row.moderation === 'approved');
+      return ok(toView((await repo.get(annotationId))!, version, { isOwn: true }));
+    },
+
+    async withdrawAnnotation(participantId: string, invitationId: string, annotationId: string): Promise<Result<true, AnnotationError>> {
+      const loaded = await loadOwnEditable(participantId, invitationId, annotationId);
+      if (!loaded.ok) return loaded;
+      await repo.updateAtRevision(annotationId, loaded.value.row.revision, { is_withdrawn: 1, updated_at: clock.now() });
+      announce(invitationId, loaded.value.version.id, loaded.value.row.moderation === 'approved');
+      return ok(true);
+    },
+
+    /** +1 someone else's approved annotation, once; only when the map's feedback is shared. */
+    async voteForAnnotation(participantId: string, invitationId: string, annotationId: string): Promise<Result<{ votes: number }, AnnotationError>> {
+      const version = await grantedVersion(participantId, invitationId);
+      if (!version) return fail('forbidden', 'Your invitation to this map has ended.');
+      const row = await repo.get(annotationId);
+      const settings = await settingsOf(version.mapId);
+      if (!row || row.version_id !== version.id || row.is_withdrawn === 1 || row.moderation !== 'approved' || settings.mode !== 'shared') {
+        return fail('not_found', 'That comment is not there to +1.');
+      }
+      if (row.participant_id === participantId) return fail('invalid', 'You cannot +1 your own comment.');
+      await repo.addVote(annotationId, participantId, clock.now());
+      announce(invitationId, version.id, true);
+      return ok({ votes: await repo.countVotes(annotationId) });
+    },
+
+    async finishReview(participantId: string, invitationId: string, text: string): Promise<Result<true, AnnotationError>> {
+      const version = await grantedVersion(participantId, invitationId);
+      if (!version) return fail('forbidden', 'Your invitation to this map has ended.');
+      if ([...text].length > CLOSING_TEXT_MAX) return fail('invalid', `Keep it to ${CLOSING_TEXT_MAX.toLocaleString('en')} characters.`);
+      const now = clock.now();
+      await repo.saveClosing({ invitation_id: invitationId, version_id: version.id, text, finished_at: now });
+      if (text.trim() !== '') await repo.markResponded(invitationId, now);
+      return ok(true);
+    },
+
+    async getClosing(participantId: string, invitationId: string): Promise<{ text: string; finishedAt: number } | null> {
+      const version = await grantedVersion(participantId, invitationId);
+      if (!version) return null;
+      const row = await repo.getClosing(invitationId, version.id);
+      return row ? { text: row.text, finishedAt: row.finished_at } : null;
+    },
+
+    /** Every annotation on every version of a map (staff side: counts on the internal map). */
+    listForMap: (mapId: string) => repo.listForMap(mapId),
+  };
+}
+export type AnnotationsService = ReturnType<typeof createAnnotationsService>;
