@@ -144,3 +144,16 @@ describe('limits count characters, as the interchange format does', () => {
     expect(await app.maps.updateCard(card.id, card.revision + 1, { text: '😀'.repeat(2001) })).toMatchObject({ ok: false, error: 'invalid' });
   });
 });
+
+describe('map details', () => {
+  it('answer a stale change with every current detail, so the editor can show theirs', async () => {
+    const id = await app.maps.importMap(sampleContent(), null);
+    const map = (await app.maps.getEditableMap(id))!;
+    expect(await app.maps.updateMapDetails(id, map.revision, { persona: 'Dana' })).toMatchObject({ ok: true });
+    expect(await app.maps.updateMapDetails(id, map.revision, { persona: 'Sam' })).toMatchObject({
+      ok: false,
+      error: 'conflict',
+      current: { revision: map.revision + 1, persona: 'Dana', title: 'Onboarding', customerTitle: 'Your first weeks', internalNotes: 'secret' },
+    });
+  });
+});

@@ -280,7 +280,17 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
       if (await maps.updateAtRevision(id, revision, changes)) return ok({ revision: revision + 1 });
       const current = await maps.get(id);
       if (!current) return fail('not_found', 'That map no longer exists.');
-      return { ...fail('conflict', 'Someone else changed the map details since you opened them.'), current: { revision: current.revision, title: current.title } };
+      const details = {
+        revision: current.revision,
+        title: current.title,
+        customerTitle: current.customer_title,
+        description: current.description,
+        segment: current.segment,
+        persona: current.persona,
+        lifecycle: current.lifecycle,
+        internalNotes: current.internal_notes,
+      };
+      return { ...fail('conflict', 'Someone else changed the map details since you opened them.'), current: details };
     },
 
     async addStage(mapId: string, input: { name: string; afterStageId?: string | null }): Promise<EditResult<EditableStage>> {
