@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 
-export const E2E_PORT = 4399;
+/** Another port lets two runs (two checkouts) go side by side: E2E_PORT=4398 npm run test:e2e. */
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 4399);
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 // One new folder per run, so every run starts with an empty database and no run can delete
 // another's. The runner names it when it first loads this module; the workers, which load it

@@ -1,0 +1,12 @@
+/** +1 from a plain form (or fetch): back to where the person was on the map. */
+import type { APIRoute } from 'astro';
+
+export const POST: APIRoute = async ({ params, request, locals, redirect }) => {
+  const participant = locals.participant;
+  if (!participant) return redirect('/m/link', 303);
+  const form = await request.formData().catch(() => null);
+  const annotationId = String(form?.get('annotationId') ?? '').slice(0, 64);
+  const result = await locals.app.annotations.voteForAnnotation(participant.participantId, params.invitationId ?? '', annotationId);
+  if (!result.ok) return new Response(result.message, { status: result.error === 'forbidden' ? 403 : 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  return redirect(`/m/maps/${params.invitationId}#annotation-${annotationId}`, 303);
+};
