@@ -100,7 +100,9 @@ function serveCeiling() {
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   const benchmarks = BENCHMARKS.filter((b) => !options.only || b.name.includes(options.only));
-  if (benchmarks.length === 0) fail(`No benchmark name contains "${options.only}".`);
+  const specialNames = ['POST annotation (participants)', 'JavaScript on the customer page (gzip)'];
+  const runsSpecial = (name) => !options.only || name.includes(options.only);
+  if (benchmarks.length === 0 && !specialNames.some(runsSpecial)) fail(`No benchmark name contains "${options.only}".`);
   const { default: autocannon } = await import('autocannon');
 
   // A folder of its own, emptied first and removed at the end.
@@ -274,6 +276,13 @@ async function main() {
     results.push(result);
   }
 
+  if (runsSpecial(specialNames[0])) {
+    results.push(await benchmarkAnnotationWrites({ appUrl, env: serverEnv, cookies, smallMapId, options, autocannon }));
+  }
+  if (runsSpecial(specialNames[1])) {
+    results.push(await measureCustomerJavaScript(appUrl, participant.path, cookies.participant));
+  }
+
   printTable(results);
   const report = {
     runAt: new Date().toISOString(),
@@ -325,7 +334,7 @@ function printTable(results) {
     ['benchmark', 'value', 'ceiling', 'ratio', 'p50 ms', 'p99 ms', 'goal', 'met'],
     ...results.map((r) => [
       r.name,
-      `${r.value} ${r.unit === 'requests/s' ? 'req/s' : 'ms p95'}`,
+      `${r.value} ${r.unit === 'requests/s' ? 'req/s' : r.unit === 'KB' ? 'KB' : 'ms p95'}`,
       String(r.ceiling),
       r.ratio.toFixed(3),
       String(r.p50Ms),
@@ -352,6 +361,83 @@ async function signIn(appUrl) {
   const session = response.headers.getSetCookie().find((c) => c.startsWith('gt_staff='));
   if (!response.ok || !session) fail(`Signing in for the benchmark failed: ${response.status} ${await response.text()}`);
   return session.split(';')[0];
+}
+
+/**
+ * Issue 6: annotations over HTTP from many participants at once (each limited to 30 a minute,
+ * so 50 connections take turns over hundreds of participants), next to the ceiling of raw
+ * inserts into the same SQLite database with the same durability settings, in a child process.
+ */
+async function benchmarkAnnotationWrites({ appUrl, env, cookies, smallMapId, options, autocannon }) {
+  const participants = 600;
+  step(`Inviting ${participants} participants from a CSV upload and opening their links`);
+  const csv = ['email,name', ...Array.from({ length: participants }, (_, i) => `load-${i}@example.com,Load ${i}`)].join('\n');
+  const upload = new FormData();
+  upload.set('file', new Blob([csv], { type: 'text/csv' }), 'load.csv');
+  upload.set('version', 'latest');
+  const imported = await fetch(`${appUrl}/app/maps/${smallMapId}/invitations/import`, { method: 'POST', headers: { cookie: cookies.staff, origin: appUrl, 'sec-fetch-site': 'same-origin' }, body: upload });
+  if (!(await imported.text()).includes('"done"')) fail('The CSV invitation upload did not finish.');
+  const links = JSON.parse(cliOutput(['--no-warnings=ExperimentalWarning', 'src/cli/main.ts', 'invite:links', '--map', smallMapId, '--json'], env)).map((i) => i.link);
+  const sessions = [];
+  for (const link of links.filter((l) => l)) {
+    const { cookie, path: mapPath } = await continueAsParticipant(appUrl, link);
+    sessions.push({ cookie, path: mapPath + '/annotations' });
+  }
+  let turn = 0;
+  const body = JSON.stringify({ anchor: 'map', kind: 'idea', text: 'A comment from the load test, with a little text in it.', importance: 3 });
+  const run = (duration) =>
+    autocannon({
+      url: appUrl,
+      connections: options.connections,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => {
+            const session = sessions[turn++ % sessions.length];
+            return { ...request, path: session.path, body, headers: { ...request.headers, cookie: session.cookie, 'content-type': 'application/json', origin: appUrl, 'sec-fetch-site': 'same-origin' } };
+          },
+        },
+      ],
+    });
+  step(`Loading POST annotations: ${options.connections} connections over ${sessions.length} participants, ${options.duration} s`);
+  await run(1);
+  const result = await run(options.duration);
+  const ceiling = JSON.parse(cliOutput(['--no-warnings=ExperimentalWarning', 'bench/raw-inserts.ts', String(options.duration)], env)).insertsPerSecond;
+  const errors = result.errors + result.timeouts + (result.non2xx ?? 0);
+  const goal = { minRps: 1000, maxP99Ms: 100 };
+  return {
+    name: 'POST annotation (participants)',
+    value: round(result.requests.average),
+    unit: 'requests/s',
+    ceiling: round(ceiling),
+    ratio: round(result.requests.average / ceiling, 3),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    goal: describeGoal(goal) + ' (ceiling: raw SQLite inserts/s)',
+    isGoalMet: isGoalMet(goal, { rps: result.requests.average, ratio: 1, p99: result.latency.p99 }) && errors === 0,
+    errors,
+  };
+}
+
+/** Issue 6: the JavaScript a customer page ships, gzipped (goal: at most 50 KB). */
+async function measureCustomerJavaScript(appUrl, mapPath, cookie) {
+  const { gzipSync } = await import('node:zlib');
+  const html = await (await fetch(appUrl + mapPath, { headers: { cookie } })).text();
+  const scripts = new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g), ...html.matchAll(/component-url="([^"]+)"|renderer-url="([^"]+)"/g)].map((m) => m[1] ?? m[2]).filter(Boolean));
+  const seen = new Set();
+  const queue = [...scripts];
+  let bytes = 0;
+  while (queue.length) {
+    const url = queue.shift();
+    if (seen.has(url)) continue;
+    seen.add(url);
+    const code = await (await fetch(new URL(url, appUrl))).text();
+    bytes += gzipSync(code).length;
+    for (const m of code.matchAll(/(?:from|import)\s*["']([^"']+\.js)["']/g)) queue.push(new URL(m[1], new URL(url, appUrl)).pathname);
+  }
+  const kb = round(bytes / 1024, 1);
+  return { name: 'JavaScript on the customer page (gzip)', value: kb, unit: 'KB', ceiling: 50, ratio: round(kb / 50, 3), p50Ms: 0, p99Ms: 0, goal: '≤ 50 KB', isGoalMet: kb <= 50, errors: 0 };
 }
 
 /** Presses Continue on an invitation link, as a person would: the participant cookie and where it leads. */

@@ -1,8 +1,9 @@
 import { auth } from './auth.ts';
+import { feedback } from './feedback.ts';
 import { invitations } from './invitations.ts';
 import { maps } from './maps.ts';
 import { portal } from './portal.ts';
 import { publishing } from './publishing.ts';
 import { staff } from './staff.ts';
 
-export const server = { auth, staff, maps, publishing, portal, invitations };
+export const server = { auth, staff, maps, publishing, portal, invitations, feedback };

@@ -244,6 +244,19 @@ export const commands: Record<string, Command> = {
     },
   },
 
+  'invite:links': {
+    summary: 'Print the current personal link of every invitation to a map that is not revoked (to send them another way).',
+    usage: '--map ID [--json]',
+    options: { map: { type: 'string' } },
+    async run(input) {
+      const mapId = requireString(input, 'map');
+      return withApp(async (app) => {
+        const links = await app.invitations.listLinks(mapId);
+        return { text: links.map((l) => `${l.email}\t${l.link}`).join('\n'), json: links };
+      });
+    },
+  },
+
   'demo:init': {
     summary: 'Create the demo workspace when the database has no staff yet (npm start runs this).',
     usage: '[--json]',

@@ -169,3 +169,16 @@ describe('private and shared feedback', () => {
     expect((await app.annotations.listForParticipant(ed.participantId, ed.invitationId))!.others).toMatchObject([{ text: 'great', authorName: 'dana' }]);
   });
 });
+
+describe('many participants at once', () => {
+  it('commits concurrent annotations together, every one of them, each acknowledged after it is stored', async () => {
+    const people = await Promise.all(Array.from({ length: 20 }, (_, i) => participant(`p${i}@example.com`)));
+    const results = await Promise.all(
+      people.flatMap((p) => Array.from({ length: 5 }, (_, j) => app.annotations.createAnnotation(p.participantId, p.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: `${p.participantId} ${j}` }))),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const stored = await app.db.selectFrom('annotations').select('text').execute();
+    expect(stored).toHaveLength(100);
+    for (const p of people) expect((await app.invitations.get(p.invitationId))!.state).toBe('responded');
+  });
+});

@@ -85,7 +85,7 @@ test('an editor invites a person, who opens the emailed link, continues, and see
     await expect(participant).toHaveURL(/\/m\/maps\/[^/?#]+$/);
     expect(participant.url()).not.toContain(token);
     await expect(participant.getByRole('heading', { level: 1, name: texts.customerTitle })).toBeVisible();
-    await expect(participant.getByText(texts.customerCard)).toBeVisible();
+    await expect(participant.getByText(texts.customerCard, { exact: true })).toBeVisible();
     const cookies = await theirs.cookies();
     expect(cookies.map((c) => c.name)).toEqual(['gt_participant']);
     expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Lax' });

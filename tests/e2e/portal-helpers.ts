@@ -162,7 +162,8 @@ export async function waitForMailProcessed(address: string, count: number): Prom
   return rows;
 }
 
-export const LINK_PATTERN = /http:\/\/127\.0\.0\.1:4399\/m\/i\/([a-z2-9]{26})/;
+/** A personal link as the server under test writes it (its PUBLIC_URL is the e2e base URL). */
+export const LINK_PATTERN = new RegExp(`${E2E_BASE_URL.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/m/i/([a-z2-9]{26})`);
 
 /**
  * Finds the newest email to `address` on the Outbox page, walking to older pages when other

@@ -207,3 +207,18 @@ describe('participant access', () => {
     expect(bytes.includes(Buffer.from('dana@example.com'))).toBe(true); // the check reads real content
   });
 });
+
+describe('listing links', () => {
+  it('gives the current link of every invitation that is not revoked, and each link opens its invitation', async () => {
+    const a = await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'a@example.com' }, null);
+    const b = await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'b@example.com' }, null);
+    if (!a.ok || !b.ok) throw new Error('invite failed');
+    await app.invitations.revokeInvitation(b.value.id);
+    const resent = await app.invitations.resendInvitation(a.value.id);
+    if (!resent.ok) throw new Error(resent.message);
+    const links = await app.invitations.listLinks(mapId);
+    expect(links).toEqual([{ id: a.value.id, email: 'a@example.com', link: resent.value.link }]);
+    expect(await app.participants.inspectLink(tokenOf(links[0]!.link))).toMatchObject({ status: 'valid' });
+    expect(await app.participants.inspectLink(tokenOf(a.value.link))).toMatchObject({ status: 'unknown' });
+  });
+});

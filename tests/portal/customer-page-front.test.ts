@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/server/app.ts';
 import type { JourneyMapContent } from '../../src/server/maps/maps.ts';
-import { serveCachedCustomerPage } from '../../src/server/portal/customer-page-front.ts';
+import { serveParticipantFastLane } from '../../src/server/portal/customer-page-front.ts';
 import { customerPageKey } from '../../src/server/portal/page-cache.ts';
 import { createTestApp, type TestClock } from '../helpers/database.ts';
 
@@ -30,7 +30,8 @@ beforeEach(async () => {
   ({ app, clock, cleanup } = await createTestApp());
   // The front on a real socket; whatever it does not answer gets a 418 from "Astro".
   server = http.createServer((req, res) => {
-    void serveCachedCustomerPage(app.participants, req, res).then((isServed) => {
+    const deps = { participants: app.participants, annotations: app.annotations, publicOrigin: 'http://localhost:4321' };
+    void serveParticipantFastLane(deps, req, res).then((isServed) => {
       if (!isServed) res.writeHead(418).end('astro');
     });
   });
@@ -107,5 +108,38 @@ describe('the HTTP front for customer pages', () => {
     expect((await fetch(`${baseUrl}/m/maps/${invitationId}`, { headers: { cookie } })).status).toBe(418);
     clock.advance(30 * 24 * 60 * 60 * 1000);
     expect((await fetch(`${baseUrl}/m/maps/${invitationId}`, { headers: { cookie } })).status).toBe(418);
+  });
+});
+
+describe('the HTTP front for annotations', () => {
+  const post = (path: string, headers: Record<string, string>, body: string) =>
+    fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', ...headers }, body });
+
+  it('saves a JSON annotation for the participant and answers 201 with security headers', async () => {
+    const { invitationId, cookie } = await openInvitation();
+    const response = await post(`/m/maps/${invitationId}/annotations`, { cookie }, JSON.stringify({ anchor: 'map', kind: 'missing', text: 'You forgot the invoice step' }));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ kind: 'missing', text: 'You forgot the invoice step', isOwn: true });
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await app.db.selectFrom('annotations').select('text').execute()).toEqual([{ text: 'You forgot the invoice step' }]);
+  });
+
+  it('answers bad input with a clear error and saves nothing', async () => {
+    const { invitationId, cookie } = await openInvitation();
+    expect((await post(`/m/maps/${invitationId}/annotations`, { cookie }, '{not json')).status).toBe(400);
+    const tooLong = await post(`/m/maps/${invitationId}/annotations`, { cookie }, JSON.stringify({ anchor: 'map', kind: 'idea', text: 'x'.repeat(5001) }));
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.json()).toMatchObject({ error: 'invalid' });
+    expect(await app.db.selectFrom('annotations').selectAll().execute()).toEqual([]);
+  });
+
+  it('leaves cross-site, cookieless and oversized posts to Astro', async () => {
+    const { invitationId, cookie } = await openInvitation();
+    const body = JSON.stringify({ anchor: 'map', kind: 'idea', text: 'x' });
+    expect((await post(`/m/maps/${invitationId}/annotations`, { cookie, 'sec-fetch-site': 'cross-site' }, body)).status).toBe(418);
+    expect((await post(`/m/maps/${invitationId}/annotations`, {}, body)).status).toBe(418);
+    expect((await post(`/m/maps/${invitationId}/annotations`, { cookie }, 'x'.repeat(70_000))).status).toBe(418);
+    expect(await app.db.selectFrom('annotations').selectAll().execute()).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import {
   type AnnotationInput,
   type AnnotationKind,
 } from './annotations.ts';
+import { createAnnotationWriter } from './annotation-writer.ts';
 import { createAnnotationsRepository } from './annotations.repository.ts';
 
 export interface FeedbackSettings {
@@ -96,11 +97,20 @@ export function createAnnotationsService(deps: {
   const { db, clock } = deps;
   const repo = createAnnotationsRepository(db);
   const perParticipant = new RateLimiter({ limit: ANNOTATIONS_PER_MINUTE, windowMs: MINUTE });
+  const writer = createAnnotationWriter(db);
   const changeListeners = new Set<(change: { invitationId: string; versionId: string; isVisibleToOthers: boolean }) => void>();
+  // Read on every annotation, changed rarely and only through saveFeedbackSettings: kept in memory.
+  const settingsByMap = new Map<string, FeedbackSettings>();
+  // Invitations already marked as responded, so a busy session writes one row per annotation.
+  const respondedInvitations = new Set<string>();
 
   async function settingsOf(mapId: string): Promise<FeedbackSettings> {
+    const known = settingsByMap.get(mapId);
+    if (known) return known;
     const row = await repo.getSettings(mapId);
-    return { mode: row.mode, requiresApproval: row.requires_approval === 1, showsNames: row.shows_names === 1 };
+    const settings: FeedbackSettings = { mode: row.mode, requiresApproval: row.requires_approval === 1, showsNames: row.shows_names === 1 };
+    settingsByMap.set(mapId, settings);
+    return settings;
   }
 
   async function grantedVersion(participantId: string, invitationId: string): Promise<PublishedVersion | null> {
@@ -151,6 +161,7 @@ export function createAnnotationsService(deps: {
 
     async saveFeedbackSettings(mapId: string, settings: FeedbackSettings): Promise<void> {
       await repo.saveSettings(mapId, { mode: settings.mode, requires_approval: settings.requiresApproval ? 1 : 0, shows_names: settings.showsNames ? 1 : 0 });
+      settingsByMap.set(mapId, { ...settings });
     },
 
     /** Calls `listener` after an annotation changes (pages that show it must be rendered again). */
@@ -207,13 +218,11 @@ export function createAnnotationsService(deps: {
         created_at: now,
         updated_at: now,
       };
-      await db.transaction().execute(async (trx) => {
-        const txRepo = createAnnotationsRepository(trx);
-        await txRepo.create(row);
-        await txRepo.markResponded(invitationId, now);
-      });
+      const isFirstResponse = !respondedInvitations.has(invitationId);
+      await writer.write(row, { isFirstResponse });
+      respondedInvitations.add(invitationId);
       announce(invitationId, version.id, isApproved);
-      const created = (await repo.get(row.id))!;
+      const created: AnnotationRow = { ...row, is_withdrawn: 0, disposition: 'new', revision: 1 };
       return ok(toView(created, version, { isOwn: true, isAwaitingApproval: settings.mode === 'shared' && !isApproved }));
     },
 

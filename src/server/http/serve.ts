@@ -3,10 +3,11 @@
  *
  * It builds the App (the same composition root the command line uses), starts the mail worker,
  * and hosts the built Astro server (dist/server/entry.mjs) behind one node:http server. Astro
- * renders every page; the front only answers, from memory, customer pages Astro has already
- * rendered for an immutable published version (src/server/portal/customer-page-front.ts).
- * Those are the pages a whole advisory board opens at once, and serving them without Astro's
- * per-request work is what lets them keep up with a bare Node server (see `npm run bench`).
+ * renders every page; the front only takes the two things a whole advisory board does at once
+ * (src/server/portal/customer-page-front.ts): opening customer pages Astro has already rendered
+ * for an immutable published version, answered from memory, and posting annotations. Doing
+ * those without Astro's per-request work is what lets them keep up with a bare Node server
+ * (see `npm run bench`).
  *
  * Run with the pinned Node 24, which runs this TypeScript file as it is.
  */
@@ -19,7 +20,7 @@ import { readEnvironment } from '../../cli/environment.ts';
 import { loadLinkSecret } from '../../config/link-secret.ts';
 import { APP_GLOBAL_KEY, createApp } from '../app.ts';
 import { startMailWorker } from '../mail/mail.worker.ts';
-import { serveCachedCustomerPage } from '../portal/customer-page-front.ts';
+import { serveParticipantFastLane } from '../portal/customer-page-front.ts';
 
 const MAIL_WORKER_INTERVAL_MS = 5000;
 
@@ -45,8 +46,9 @@ process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const entry = pathToFileURL(path.resolve('dist/server/entry.mjs')).href;
 const { handler } = (await import(entry)) as { handler: (req: http.IncomingMessage, res: http.ServerResponse) => void };
 
+const fastLane = { participants: app.participants, annotations: app.annotations, publicOrigin: new URL(env.publicUrl).origin };
 const server = http.createServer((req, res) => {
-  serveCachedCustomerPage(app.participants, req, res).then(
+  serveParticipantFastLane(fastLane, req, res).then(
     (isServed) => {
       if (!isServed) handler(req, res);
     },

@@ -247,6 +247,11 @@ export function createInvitationsService(deps: { db: DB; clock: Clock; mail: Mai
       return (await repo.listForMap(mapId)).map((row) => toView(row, now));
     },
 
+    /** The current personal link of every invitation to a map that is not revoked (admin tooling). */
+    async listLinks(mapId: string): Promise<{ id: string; email: string; link: string }[]> {
+      return (await repo.listForMap(mapId)).filter((row) => row.revoked_at === null).map((row) => ({ id: row.id, email: row.email, link: linkFor(row.id, row.token_version) }));
+    },
+
     async get(id: string): Promise<InvitationView | null> {
       const row = await repo.get(id);
       return row ? toView(row, clock.now()) : null;

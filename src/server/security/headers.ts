@@ -33,11 +33,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * header and are authenticated by signature instead.
  */
 export function isCrossSiteWrite(request: Request, url: URL): boolean {
-  if (SAFE_METHODS.has(request.method)) return false;
-  const fetchSite = request.headers.get('sec-fetch-site');
+  return isCrossSite(request.method, (name) => request.headers.get(name), url.origin);
+}
+
+/** The same rule over plain header values (the HTTP front reads node's IncomingMessage). */
+export function isCrossSite(method: string, header: (name: string) => string | null | undefined, ownOrigin: string): boolean {
+  if (SAFE_METHODS.has(method)) return false;
+  const fetchSite = header('sec-fetch-site');
   if (fetchSite) return fetchSite !== 'same-origin' && fetchSite !== 'none';
-  const origin = request.headers.get('origin');
-  return origin !== null && origin !== url.origin;
+  const origin = header('origin');
+  return origin != null && origin !== ownOrigin;
 }
 
 export function isBodyTooLarge(request: Request): boolean {
