@@ -420,14 +420,25 @@ async function benchmarkAnnotationWrites({ appUrl, env, cookies, smallMapId, opt
   };
 }
 
-/** Issue 6: the JavaScript a customer page ships, gzipped (goal: at most 50 KB). */
+/** Issue 6: the JavaScript the heaviest customer page ships, gzipped (goal: at most 50 KB). */
 async function measureCustomerJavaScript(appUrl, mapPath, cookie) {
+  let largest = null;
+  for (const page of [mapPath, `${mapPath}?on=map`, `${mapPath}/walk/1`, `${mapPath}/summary`]) {
+    const measured = await measurePageJavaScript(appUrl, page, cookie);
+    if (!largest || measured.value > largest.value) largest = { ...measured, name: `JavaScript on a customer page (gzip, heaviest: ${page.replace(mapPath, 'map') || 'map'})` };
+  }
+  return largest;
+}
+
+async function measurePageJavaScript(appUrl, pagePath, cookie) {
   const { gzipSync } = await import('node:zlib');
-  const html = await (await fetch(appUrl + mapPath, { headers: { cookie } })).text();
+  const html = await (await fetch(appUrl + pagePath, { headers: { cookie } })).text();
   const scripts = new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g), ...html.matchAll(/component-url="([^"]+)"|renderer-url="([^"]+)"/g)].map((m) => m[1] ?? m[2]).filter(Boolean));
   const seen = new Set();
   const queue = [...scripts];
-  let bytes = 0;
+  // Scripts small enough for Astro to inline count too (JSON data blocks are not code).
+  const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)(?![^>]*application\/json)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n');
+  let bytes = inline ? gzipSync(inline).length : 0;
   while (queue.length) {
     const url = queue.shift();
     if (seen.has(url)) continue;
