@@ -44,6 +44,18 @@ function setUp(): Promise<World> {
     expect(cookie, 'Continue sets the participant cookie').toBeDefined();
     await api.dispose();
 
+    // P_B opens their map twice, so that its page is rendered and kept in the HTTP front's
+    // page cache: P_A's request for it must be refused on the cached path too.
+    const apiB = await playwrightRequest.newContext({ baseURL: E2E_BASE_URL });
+    const continuedB = await apiB.post(`${invB.path}?_action=portal.continueWithLink`, { form: { token: invB.token }, headers: SAME_ORIGIN, maxRedirects: 0 });
+    expect(continuedB.headers()['location']).toBe(`/m/maps/${invB.id}`);
+    for (let i = 0; i < 2; i++) {
+      const pageB = await apiB.get(`/m/maps/${invB.id}`, { maxRedirects: 0 });
+      expect(pageB.status()).toBe(200);
+      expect(await pageB.text()).toContain(mapB.texts.customerTitle);
+    }
+    await apiB.dispose();
+
     const [emailToB] = await waitForMailProcessed(`p-b-${run}@example.com`, 1);
     const cardB = withDatabase(
       (db) => db.prepare("SELECT id, revision, text FROM map_cards WHERE map_id = ? AND key = 'signup'").get(mapB.mapId) as World['cardB'],

@@ -12,6 +12,9 @@ import { expect, type Page } from '@playwright/test';
 /** Another port lets two runs (two checkouts) go side by side: E2E_PORT=4398 npm run test:e2e. */
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 4399);
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
+/** The fake Resend server the app sends its email to during end-to-end runs (fake-resend-server.ts). */
+export const FAKE_RESEND_PORT = E2E_PORT + 100;
+export const FAKE_RESEND_URL = `http://127.0.0.1:${FAKE_RESEND_PORT}`;
 // One new folder per run, so every run starts with an empty database and no run can delete
 // another's. The runner names it when it first loads this module; the workers, which load it
 // again, inherit the name through the environment. global-setup.ts removes it at the end.

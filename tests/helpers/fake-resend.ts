@@ -53,8 +53,9 @@ export class FakeResend {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts on a random free port (or the same port again after `stop`). */
-  async start(): Promise<void> {
+  /** Starts on `port`, by default a random free port (or the same port again after `stop`). */
+  async start(port = this.port): Promise<void> {
+    this.port = port;
     const server = http.createServer((req, res) => void this.handle(req, res));
     server.on('connection', (socket) => {
       if (this.isResetting) {
@@ -115,6 +116,8 @@ export class FakeResend {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(json));
     };
+    // Not Resend's: lets an end-to-end test read what "was sent" to a person.
+    if (req.method === 'GET' && req.url === '/__test/emails') return answer(200, this.emails);
     if (req.method !== 'POST' || req.url !== '/emails') return answer(404, { statusCode: 404, name: 'not_found', message: 'Not found' });
     if (!header(req, 'authorization')?.startsWith('Bearer re_')) {
       return answer(401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key' });

@@ -1,0 +1,196 @@
+/**
+ * The customer's review, end to end: the emailed link (as the fake Resend server received it),
+ * the guided walk, a gap annotation, editing and withdrawing, a reload, the summary and Finish;
+ * the same without JavaScript; shared feedback with a +1; naughty strings rendered as text on
+ * the customer side and the staff side; axe on every customer page.
+ */
+import { createRequire } from 'node:module';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { ACCOUNTS, E2E_BASE_URL, FAKE_RESEND_URL, signIn } from './fixtures.ts';
+import { expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId, withDatabase } from './portal-helpers.ts';
+
+const naughtyStrings = createRequire(import.meta.url)('big-list-of-naughty-strings/blns.json') as string[];
+
+interface SentEmail {
+  payload: { to: string | string[]; subject: string; text: string; html: string };
+}
+
+/** The newest email the fake Resend server received for an address. */
+async function emailTo(address: string): Promise<SentEmail['payload']> {
+  let found: SentEmail['payload'] | undefined;
+  await expect
+    .poll(
+      async () => {
+        const emails = (await (await fetch(`${FAKE_RESEND_URL}/__test/emails`)).json()) as SentEmail[];
+        found = emails.map((e) => e.payload).filter((p) => [p.to].flat().includes(address)).at(-1);
+        return found !== undefined;
+      },
+      { timeout: 20_000, message: `an email to ${address} reached the fake Resend server` },
+    )
+    .toBe(true);
+  return found!;
+}
+
+async function openFromEmail(browser: Browser, address: string, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
+  const email = await emailTo(address);
+  const link = /http:\/\/[^\s]+\/m\/i\/[a-z2-9]{26}/.exec(email.text)?.[0];
+  expect(link, 'the email carries a personal link').toBeTruthy();
+  expect(email.html).toContain(`href="${link}"`);
+  const context = await browser.newContext({ baseURL: E2E_BASE_URL, javaScriptEnabled: options.javaScriptEnabled ?? true });
+  const page = await context.newPage();
+  await page.goto(new URL(link!).pathname);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/m\/maps\/[a-z2-9]+$/);
+  return page;
+}
+
+async function setFeedback(mapId: string, settings: { mode: 'private' | 'shared'; requiresApproval: boolean }): Promise<void> {
+  withDatabase((db) =>
+    db
+      .prepare('INSERT INTO map_feedback_settings (map_id, mode, requires_approval, shows_names) VALUES (?, ?, ?, 0) ON CONFLICT (map_id) DO UPDATE SET mode = excluded.mode, requires_approval = excluded.requires_approval')
+      .run(mapId, settings.mode, settings.requiresApproval ? 1 : 0),
+  );
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test(`a customer reviews the map from the emailed link ${javaScriptEnabled ? 'with' : 'without'} JavaScript`, async ({ browser }) => {
+    const id = uniqueId();
+    const published = await importAndPublish(`review-${id}`);
+    const address = `review-${id}@example.com`;
+    await inviteWithCli({ mapId: published.mapId, email: address, name: 'Rita Reviewer', account: 'Acme' });
+    const page = await openFromEmail(browser, address, { javaScriptEnabled });
+    const mapPath = new URL(page.url()).pathname;
+    await expectNoAxeViolations(page, 'customer map');
+
+    // The guided walk: a comment on the first stage, then one in the gap after it.
+    await page.getByRole('link', { name: 'Go through it stage by stage' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expectNoAxeViolations(page, 'guided walk');
+    const stageForm = page.locator('#stage-comment');
+    await stageForm.getByLabel('Your comment').fill('We also need a security review here.\nIt takes two weeks.');
+    if (javaScriptEnabled) {
+      // A draft survives a reload.
+      await page.reload();
+      await expect(page.locator('#stage-comment').getByLabel('Your comment')).toHaveValue('We also need a security review here.\nIt takes two weeks.');
+    }
+    await page.locator('#stage-comment').getByLabel('How much does it matter? (optional)').selectOption('5');
+    await page.locator('#stage-comment').getByRole('button', { name: 'Send comment' }).click();
+    await expect(page.getByRole('status')).toContainText('Thank you');
+    await expect(page.getByText('We also need a security review here.')).toBeVisible();
+    const gapForm = page.locator('#gap-comment');
+    await gapForm.getByLabel('Not how it works for me').check();
+    await gapForm.getByLabel('Your comment').fill('Procurement signs off between these two steps.');
+    await gapForm.getByRole('button', { name: 'Send comment' }).click();
+    await expect(page.getByText('Procurement signs off between these two steps.')).toBeVisible();
+
+    // Free annotation on a card, from the map.
+    await page.goto(mapPath);
+    await page.getByRole('link', { name: new RegExp(`Comment on “${published.texts.customerCard}`) }).click();
+    await expectNoAxeViolations(page, 'annotation form');
+    await page.getByLabel('Works well').check();
+    await page.getByLabel('Your comment').fill('Signing up was quick.');
+    await page.getByRole('button', { name: 'Send comment' }).click();
+    await expect(page.getByRole('status')).toContainText('Thank you');
+
+    // Edit one, withdraw another.
+    await page.getByRole('link', { name: /Edit or withdraw your comment “Signing up was quick/ }).click();
+    await expectNoAxeViolations(page, 'edit page');
+    await page.getByLabel('Your comment').fill('Signing up was quick and clear.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText('Signing up was quick and clear.')).toBeVisible();
+    await page.getByRole('link', { name: /Edit or withdraw your comment “Procurement signs off/ }).click();
+    await page.getByRole('button', { name: 'Withdraw this comment' }).click();
+    await expect(page.getByRole('status')).toContainText('withdrawn');
+
+    await page.reload();
+    await expect(page.getByText('Procurement signs off between these two steps.')).toHaveCount(0);
+    await expect(page.getByText('Signing up was quick and clear.')).toBeVisible();
+
+    await page.getByRole('link', { name: 'Finish: see everything you said' }).click();
+    await expectNoAxeViolations(page, 'summary');
+    await expect(page.getByRole('listitem').filter({ hasText: 'We also need a security review here.' })).toBeVisible();
+    await expect(page.getByRole('listitem').filter({ hasText: 'Signing up was quick and clear.' })).toBeVisible();
+    await page.getByLabel('Anything else you want the team to know (optional)').fill('Thanks for asking us.');
+    await page.getByRole('button', { name: 'Finish' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Thank you' })).toBeVisible();
+    await expect(page.getByText('You told the team 2 things.')).toBeVisible();
+    await expectNoAxeViolations(page, 'thank-you page');
+
+    const stored = withDatabase((db) => db.prepare('SELECT text, is_withdrawn FROM annotations WHERE version_id = ? ORDER BY created_at').all(published.versionId)) as { text: string; is_withdrawn: number }[];
+    expect(stored).toEqual([
+      { text: 'We also need a security review here.\nIt takes two weeks.', is_withdrawn: 0 },
+      { text: 'Procurement signs off between these two steps.', is_withdrawn: 1 },
+      { text: 'Signing up was quick and clear.', is_withdrawn: 0 },
+    ]);
+    await page.context().close();
+  });
+}
+
+test('shared feedback: a second participant sees the first one’s comment without a name and adds +1 once', async ({ browser }) => {
+  const id = uniqueId();
+  const published = await importAndPublish(`shared-${id}`);
+  await setFeedback(published.mapId, { mode: 'shared', requiresApproval: false });
+  await inviteWithCli({ mapId: published.mapId, email: `first-${id}@example.com`, name: 'Fiona First' });
+  await inviteWithCli({ mapId: published.mapId, email: `second-${id}@example.com`, name: 'Sam Second' });
+  const first = await openFromEmail(browser, `first-${id}@example.com`);
+  await first.getByRole('link', { name: 'Comment on the journey as a whole' }).click();
+  await first.getByLabel('Your comment').fill('Onboarding took us twice as long as promised.');
+  await first.getByRole('button', { name: 'Send comment' }).click();
+  await expect(first.getByRole('status')).toContainText('Thank you');
+
+  const second = await openFromEmail(browser, `second-${id}@example.com`);
+  const shared = second.getByRole('listitem').filter({ hasText: 'Onboarding took us twice as long as promised.' });
+  await expect(shared).toBeVisible();
+  await expect(shared).not.toContainText('Fiona');
+  await expectNoAxeViolations(second, 'shared map');
+  await shared.getByRole('button', { name: /\+1/ }).click();
+  await expect(second.getByRole('listitem').filter({ hasText: 'Onboarding took us twice' })).toContainText('1 person agrees');
+  await expect(second.getByRole('listitem').filter({ hasText: 'Onboarding took us twice' }).getByRole('button', { name: /\+1/ })).toBeDisabled();
+
+  await first.reload();
+  await expect(first.getByRole('listitem').filter({ hasText: 'Onboarding took us twice' })).toContainText('1 person agrees');
+  await first.context().close();
+  await second.context().close();
+});
+
+test('every naughty string is stored as sent and shown as text: no script runs for the customer or the staff', async ({ browser, page }) => {
+  test.setTimeout(120_000);
+  const id = uniqueId();
+  const published = await importAndPublish(`naughty-${id}`);
+  const strings = naughtyStrings.filter((s) => s.trim() !== '');
+  // 30 annotations a minute per participant: spread the list over enough people.
+  const perPerson = 29;
+  const people = Math.ceil(strings.length / perPerson);
+  const dialogs: string[] = [];
+  for (let person = 0; person < people; person++) {
+    const address = `naughty-${id}-${person}@example.com`;
+    await inviteWithCli({ mapId: published.mapId, email: address });
+    const customer = await openFromEmail(browser, address);
+    customer.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const apiPath = new URL(customer.url()).pathname + '/annotations';
+    for (const text of strings.slice(person * perPerson, (person + 1) * perPerson)) {
+      const response = await customer.request.post(apiPath, { data: { anchor: 'map', kind: 'idea', text }, headers: { origin: E2E_BASE_URL } });
+      expect(response.status(), text).toBe(201);
+    }
+    await customer.reload();
+    await expect(customer.getByRole('heading', { level: 2, name: 'About the whole journey' })).toBeVisible();
+    expect(await customer.evaluate(() => (window as unknown as { __naughty?: unknown }).__naughty ?? null)).toBeNull();
+    await customer.context().close();
+  }
+  const stored = withDatabase((db) => db.prepare('SELECT text FROM annotations WHERE version_id = ?').all(published.versionId)) as { text: string }[];
+  expect(stored.map((r) => r.text).sort()).toEqual([...strings].sort());
+
+  // The staff side shows them too (the editor's customer-comment overlay).
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await signIn(page, ACCOUNTS.editor);
+  await page.goto(`/app/maps/${published.mapId}`);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await page.waitForTimeout(500);
+  expect(dialogs).toEqual([]);
+});
