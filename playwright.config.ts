@@ -6,7 +6,7 @@
  */
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './tests/e2e/browser.ts';
-import { E2E_BASE_URL, E2E_DATABASE_PATH, E2E_PORT } from './tests/e2e/fixtures.ts';
+import { E2E_BASE_URL, E2E_DATABASE_PATH, E2E_PORT, FAKE_RESEND_PORT, FAKE_RESEND_URL } from './tests/e2e/fixtures.ts';
 
 const browser = findChromium().found;
 if (!browser) {
@@ -37,21 +37,37 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    // `npm start` (build, migrate, demo, serve) on the Node running Playwright: the pinned one.
-    command: `"${process.execPath}" scripts/start.mjs`,
-    url: `${E2E_BASE_URL}/healthz`,
-    env: {
-      HOST: '127.0.0.1',
-      PORT: String(E2E_PORT),
-      DATABASE_PATH: E2E_DATABASE_PATH,
-      PUBLIC_URL: E2E_BASE_URL,
-      ASTRO_TELEMETRY_DISABLED: '1',
+  webServer: [
+    {
+      // A fake Resend on loopback: the app sends its email through the real SDK to it, and
+      // tests read what was "sent" (tests/e2e/fake-resend-server.ts).
+      command: `"${process.execPath}" --no-warnings=ExperimentalWarning tests/e2e/fake-resend-server.ts`,
+      url: `${FAKE_RESEND_URL}/__test/emails`,
+      env: { FAKE_RESEND_PORT: String(FAKE_RESEND_PORT) },
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
     },
-    reuseExistingServer: false,
-    timeout: 180_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
-  },
+    {
+      // `npm start` (build, migrate, demo, serve) on the Node running Playwright: the pinned one.
+      command: `"${process.execPath}" scripts/start.mjs`,
+      url: `${E2E_BASE_URL}/healthz`,
+      env: {
+        HOST: '127.0.0.1',
+        PORT: String(E2E_PORT),
+        DATABASE_PATH: E2E_DATABASE_PATH,
+        PUBLIC_URL: E2E_BASE_URL,
+        RESEND_API_KEY: 're_e2e_fake_key',
+        RESEND_BASE_URL: FAKE_RESEND_URL,
+        EMAIL_FROM: 'Groundtruth E2E <e2e@groundtruth.test>',
+        ASTRO_TELEMETRY_DISABLED: '1',
+      },
+      reuseExistingServer: false,
+      timeout: 180_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+    },
+  ],
 });

@@ -146,7 +146,26 @@ test('nothing internal reaches any response the customer view can reach', async 
   await customer.goto(link);
   await customer.getByRole('button', { name: 'Continue' }).click();
   await expect(customer.getByRole('heading', { level: 1, name: 'Your journey with us' })).toBeVisible();
-  for (const start of [new URL(customer.url()).pathname, '/m']) {
+  const mapPath = new URL(customer.url()).pathname;
+  // Annotations: every answer to writing one (the JSON API and the plain form), then every page
+  // that shows them (the map, the walk, the summary, the edit page).
+  const answers: string[] = [];
+  const snapshotKeys = await customer.evaluate(() => [...document.querySelectorAll('[id^="card-"], th[id^="stage-"]')].map((e) => e.id));
+  const cardKey = snapshotKeys.find((k) => k.startsWith('card-'))!.slice('card-'.length);
+  const stageKeys = snapshotKeys.filter((k) => k.startsWith('stage-')).map((k) => k.slice('stage-'.length));
+  for (const anchor of [`card:${cardKey}`, `stage:${stageKeys[0]}`, `gap:${stageKeys[0]}:${stageKeys[1]}`, 'map']) {
+    const api = await customer.request.post(`${mapPath}/annotations`, { data: { anchor, kind: 'missing', text: `A comment on ${anchor}` } });
+    expect(api.status()).toBe(201);
+    answers.push(JSON.stringify(Object.fromEntries(Object.entries(api.headers()))) + (await api.text()));
+  }
+  const refused = await customer.request.post(`${mapPath}/annotations`, { data: { anchor: 'card:nosuchcard', kind: 'missing', text: 'x' } });
+  answers.push(await refused.text());
+  const form = await customer.request.post(`${mapPath}?on=map`, { form: { anchor: 'map', kind: 'idea', text: 'From the plain form' }, maxRedirects: 0 });
+  answers.push(JSON.stringify(form.headers()) + (await form.text()));
+  const badForm = await customer.request.post(`${mapPath}?on=map`, { form: { anchor: 'map', kind: 'idea', text: '' } });
+  answers.push(await badForm.text());
+  expect(answers.flatMap(findCanaries)).toEqual([]);
+  for (const start of [mapPath, `${mapPath}/walk/1`, `${mapPath}/summary`, '/m']) {
     const reached = await collectCustomerResponses(customer.request, start);
     expect([...reached].flatMap(([url, text]) => findCanaries(text).map((c) => `${url}: ${c}`))).toEqual([]);
   }

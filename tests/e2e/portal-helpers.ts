@@ -154,9 +154,9 @@ export async function waitForMailProcessed(address: string, count: number): Prom
     .poll(
       () => {
         rows = outboxRowsTo(address);
-        return rows.length === count && rows.every((r) => r.status === 'kept');
+        return rows.length === count && rows.every((r) => r.status === 'sent');
       },
-      { timeout: 20_000, message: `${count} email(s) to ${address} kept in the outbox` },
+      { timeout: 20_000, message: `${count} email(s) to ${address} sent (to the fake Resend server)` },
     )
     .toBe(true);
   return rows;
