@@ -157,3 +157,15 @@ describe('map details', () => {
     });
   });
 });
+
+describe('ordering helpers', () => {
+  it('move an id to a clamped index and insert after another id or at the end', async () => {
+    const { moveIdTo, insertIdAfter } = await import('../../src/server/maps/map-edits.ts');
+    expect(moveIdTo(['a', 'b', 'c'], 'c', 0)).toEqual(['c', 'a', 'b']);
+    expect(moveIdTo(['a', 'b', 'c'], 'a', 99)).toEqual(['b', 'c', 'a']);
+    expect(moveIdTo(['a', 'b', 'c'], 'b', -5)).toEqual(['b', 'a', 'c']);
+    expect(insertIdAfter(['a', 'b'], 'x', 'a')).toEqual(['a', 'x', 'b']);
+    expect(insertIdAfter(['a', 'b'], 'x', null)).toEqual(['a', 'b', 'x']);
+    expect(insertIdAfter(['a', 'b'], 'x', 'missing')).toEqual(['a', 'b', 'x']);
+  });
+});

@@ -36,17 +36,7 @@ import {
 export type EntityKind = 'map' | 'stage' | 'lane' | 'card';
 export type FieldValue = string | number | boolean | null;
 
-export interface MapDetails {
-  id: string;
-  revision: number;
-  title: string;
-  customerTitle: string | null;
-  description: string | null;
-  segment: string | null;
-  persona: string | null;
-  lifecycle: string | null;
-  internalNotes: string | null;
-}
+export type MapDetails = Pick<EditableMap, 'id' | 'revision' | 'title' | 'customerTitle' | 'description' | 'segment' | 'persona' | 'lifecycle' | 'internalNotes'>;
 
 interface EntityByKind {
   map: MapDetails;

@@ -131,3 +131,18 @@ export function generateKey(name: string, taken: ReadonlySet<string>, fallbackPr
     if (!taken.has(candidate)) return candidate;
   }
 }
+
+/** The order after moving `id` to `toIndex` (clamped), the others keeping theirs. */
+export function moveIdTo(ids: readonly string[], id: string, toIndex: number): string[] {
+  const order = ids.filter((other) => other !== id);
+  order.splice(Math.max(0, Math.min(order.length, toIndex)), 0, id);
+  return order;
+}
+
+/** The order with `id` inserted after `afterId`, or at the end when that is not found or not given. */
+export function insertIdAfter(ids: readonly string[], id: string, afterId: string | null | undefined): string[] {
+  const afterIndex = afterId ? ids.indexOf(afterId) : -1;
+  const order = [...ids];
+  order.splice(afterIndex < 0 ? order.length : afterIndex + 1, 0, id);
+  return order;
+}

@@ -12,6 +12,8 @@ import { fail, ok, type Result } from '../result.ts';
 import {
   emptyToNull,
   generateKey,
+  insertIdAfter,
+  moveIdTo,
   validateCardPatch,
   validateLanePatch,
   validateMapDetailsPatch,
@@ -302,9 +304,7 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
       if (stages.length >= MAP_LIMITS.stages) return fail('limit', `A map has at most ${MAP_LIMITS.stages} stages.`);
       const key = generateKey(input.name, await maps.listKeys(mapId), 'stage');
       const row = { id: newId(), map_id: mapId, key, position: stages.length, name: input.name.trim(), customer_name: null, description: null, visibility: 'public' as const, moment_of_truth: 0, revision: 1 };
-      const afterIndex = input.afterStageId ? stages.findIndex((s) => s.id === input.afterStageId) : stages.length - 1;
-      const order = stages.map((s) => s.id);
-      order.splice(afterIndex + 1, 0, row.id);
+      const order = insertIdAfter(stages.map((s) => s.id), row.id, input.afterStageId);
       await db.transaction().execute(async (trx) => {
         const repo = createMapsRepository(trx);
         await repo.insertStages([row]);
@@ -336,8 +336,7 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
     async moveStage(stageId: string, toIndex: number): Promise<EditResult<string[]>> {
       const stage = await maps.getStage(stageId);
       if (!stage) return fail('not_found', 'That stage was deleted by someone else.');
-      const order = (await maps.listStages(stage.map_id)).map((s) => s.id).filter((id) => id !== stageId);
-      order.splice(Math.max(0, Math.min(order.length, toIndex)), 0, stageId);
+      const order = moveIdTo((await maps.listStages(stage.map_id)).map((s) => s.id), stageId, toIndex);
       await db.transaction().execute(async (trx) => {
         await createMapsRepository(trx).setStagePositions(order);
         await createMapsRepository(trx).touch(stage.map_id, clock.now());
@@ -364,9 +363,7 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
       if (lanes.length >= MAP_LIMITS.lanes) return fail('limit', `A map has at most ${MAP_LIMITS.lanes} lanes.`);
       const key = generateKey(input.name, await maps.listKeys(mapId), 'lane');
       const row = { id: newId(), map_id: mapId, key, position: lanes.length, name: input.name.trim(), customer_name: null, kind: input.kind, visibility: 'public' as const, revision: 1 };
-      const afterIndex = input.afterLaneId ? lanes.findIndex((l) => l.id === input.afterLaneId) : lanes.length - 1;
-      const order = lanes.map((l) => l.id);
-      order.splice(afterIndex + 1, 0, row.id);
+      const order = insertIdAfter(lanes.map((l) => l.id), row.id, input.afterLaneId);
       await db.transaction().execute(async (trx) => {
         const repo = createMapsRepository(trx);
         await repo.insertLanes([row]);
@@ -397,8 +394,7 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
     async moveLane(laneId: string, toIndex: number): Promise<EditResult<string[]>> {
       const lane = await maps.getLane(laneId);
       if (!lane) return fail('not_found', 'That lane was deleted by someone else.');
-      const order = (await maps.listLanes(lane.map_id)).map((l) => l.id).filter((id) => id !== laneId);
-      order.splice(Math.max(0, Math.min(order.length, toIndex)), 0, laneId);
+      const order = moveIdTo((await maps.listLanes(lane.map_id)).map((l) => l.id), laneId, toIndex);
       await db.transaction().execute(async (trx) => {
         await createMapsRepository(trx).setLanePositions(order);
         await createMapsRepository(trx).touch(lane.map_id, clock.now());
@@ -474,8 +470,8 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
       await db.transaction().execute(async (trx) => {
         const repo = createMapsRepository(trx);
         await repo.moveCard(cardId, stage.id, lane.id);
-        const order = (await repo.listCardsInCell(stage.id, lane.id)).map((c) => c.id).filter((id) => id !== cardId);
-        order.splice(Math.max(0, Math.min(order.length, target.index ?? order.length)), 0, cardId);
+        const inCell = (await repo.listCardsInCell(stage.id, lane.id)).map((c) => c.id);
+        const order = moveIdTo(inCell, cardId, target.index ?? inCell.length);
         await repo.setCardPositions(order);
         await repo.touch(card.map_id, clock.now());
       });
