@@ -64,6 +64,11 @@ export function createMapsRepository(db: DB) {
       return rows.map((r) => ({ ...r, stage_count: Number(r.stage_count ?? 0), card_count: Number(r.card_count ?? 0) }));
     },
 
+    /** The most recently changed maps, titles only (the home page). */
+    listRecent(limit: number): Promise<{ id: string; title: string; segment: string | null }[]> {
+      return db.selectFrom('maps').select(['id', 'title', 'segment']).where('is_archived', '=', 0).orderBy('updated_at', 'desc').limit(limit).execute();
+    },
+
     /** Distinct segments and lifecycle phases in use, for the list filters. */
     async listFacets(): Promise<{ segments: string[]; lifecycles: string[] }> {
       const segments = await db.selectFrom('maps').select('segment').distinct().where('segment', 'is not', null).orderBy('segment').execute();

@@ -215,6 +215,8 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
 
     listFacets: () => maps.listFacets(),
 
+    listRecentMaps: (limit: number) => maps.listRecent(limit),
+
     /** A new map with one stage and one lane to start from. */
     async createMap(input: { title: string; segment?: string | null; lifecycle?: string | null }, actorId: string | null): Promise<Result<string, MapEditError>> {
       const details = { title: input.title, segment: emptyToNull(input.segment), lifecycle: emptyToNull(input.lifecycle) };
