@@ -245,9 +245,70 @@ export interface AnnotationsTable {
 }
 export type AnnotationRow = Selectable<AnnotationsTable>;
 
+/**
+ * The annotations table with the review queue's columns (0007). Kept apart from
+ * AnnotationsTable so that code which builds an AnnotationRow by hand needs no review fields.
+ */
+export interface ReviewedAnnotationsTable extends AnnotationsTable {
+  /** The staff member who owns it. */
+  owner_id: Generated<string | null>;
+  /** Why the team declined it (required for declined). */
+  decline_reason: Generated<string | null>;
+  /** The original this one duplicates; its +1s and reporters moved there. */
+  duplicate_of: Generated<string | null>;
+  /** 1-5, set by a reviewer for the priorities view. */
+  business_impact: Generated<number | null>;
+  effort: Generated<number | null>;
+  /** When the team first changed its moderation or disposition. */
+  triaged_at: Generated<number | null>;
+}
+export type ReviewedAnnotationRow = Selectable<ReviewedAnnotationsTable>;
+
 export interface AnnotationVotesTable {
   annotation_id: string;
   participant_id: string;
+  created_at: number;
+}
+
+export interface AnnotationTagsTable {
+  annotation_id: string;
+  tag: string;
+  created_at: number;
+}
+
+/** Internal notes on an annotation, a thread; append-only. */
+export interface AnnotationNotesTable {
+  id: string;
+  annotation_id: string;
+  author_id: string | null;
+  author_name: string;
+  text: string;
+  created_at: number;
+}
+export type AnnotationNoteRow = Selectable<AnnotationNotesTable>;
+
+/** Every review change (who, when, from, to, why); append-only. */
+export interface AnnotationHistoryTable {
+  id: string;
+  annotation_id: string;
+  actor_id: string | null;
+  actor_name: string;
+  field: string;
+  from_value: string | null;
+  to_value: string | null;
+  reason: string | null;
+  created_at: number;
+  sequence: number;
+}
+export type AnnotationHistoryRow = Selectable<AnnotationHistoryTable>;
+export type NewAnnotationHistoryRow = Insertable<AnnotationHistoryTable>;
+
+/** Participants who raised a duplicate merged into this annotation. */
+export interface AnnotationReportersTable {
+  annotation_id: string;
+  participant_id: string;
+  source_annotation_id: string;
+  importance: number | null;
   created_at: number;
 }
 
@@ -274,7 +335,11 @@ export interface Database {
   invitations: InvitationsTable;
   participant_sessions: ParticipantSessionsTable;
   map_feedback_settings: MapFeedbackSettingsTable;
-  annotations: AnnotationsTable;
+  annotations: ReviewedAnnotationsTable;
   annotation_votes: AnnotationVotesTable;
   review_closings: ReviewClosingsTable;
+  annotation_tags: AnnotationTagsTable;
+  annotation_notes: AnnotationNotesTable;
+  annotation_history: AnnotationHistoryTable;
+  annotation_reporters: AnnotationReportersTable;
 }

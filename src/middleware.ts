@@ -6,6 +6,7 @@ import { defineMiddleware, sequence } from 'astro:middleware';
 import {
   deleteSessionCookie,
   deleteStaffSessionCookie,
+  isSecureSite,
   PARTICIPANT_SESSION_COOKIE,
   setSessionCookie,
   setStaffSessionCookie,
@@ -18,13 +19,15 @@ import { applySecurityHeaders, isBodyTooLarge, isCrossSiteWrite } from './server
 
 const securityHeaders = defineMiddleware(async (context, next) => {
   const response = await next();
+  // The App is set by the session step inside; /healthz and failures before it go without.
+  const isSecure = isSecureSite(context.url, context.locals.app?.config.publicUrl ?? '');
   try {
-    applySecurityHeaders(response.headers, context.url);
+    applySecurityHeaders(response.headers, isSecure);
     return response;
   } catch {
     // Some responses (redirects from fetch, for one) have immutable headers: copy them.
     const copy = new Response(response.body, response);
-    applySecurityHeaders(copy.headers, context.url);
+    applySecurityHeaders(copy.headers, isSecure);
     return copy;
   }
 });
@@ -68,9 +71,9 @@ const staffSession = defineMiddleware(async (context, next) => {
     if (session) {
       context.locals.staff = session.member;
       context.locals.staffSessionId = session.sessionId;
-      if (session.isExtended) setStaffSessionCookie(context.cookies, context.url, token, session.expiresAt);
+      if (session.isExtended) setStaffSessionCookie(context.cookies, isSecureSite(context.url, app.config.publicUrl), token, session.expiresAt);
     } else {
-      deleteStaffSessionCookie(context.cookies, context.url);
+      deleteStaffSessionCookie(context.cookies, isSecureSite(context.url, app.config.publicUrl));
     }
   }
   return next();
@@ -84,9 +87,9 @@ const participantSession = defineMiddleware(async (context, next) => {
   const participant = await context.locals.app.participants.validateSession(token);
   if (participant) {
     context.locals.participant = participant;
-    if (participant.isExtended) setSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, context.url, token, participant.expiresAt);
+    if (participant.isExtended) setSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, isSecureSite(context.url, context.locals.app.config.publicUrl), token, participant.expiresAt);
   } else {
-    deleteSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, context.url);
+    deleteSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, isSecureSite(context.url, context.locals.app.config.publicUrl));
   }
   return next();
 });

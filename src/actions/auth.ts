@@ -1,7 +1,7 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { PASSWORD_MAX_LENGTH } from '../server/auth/auth.ts';
-import { deleteStaffSessionCookie, setStaffSessionCookie } from '../server/auth/session-cookie.ts';
+import { deleteStaffSessionCookie, isSecureSite, setStaffSessionCookie } from '../server/auth/session-cookie.ts';
 import { safeNextPath } from '../server/security/redirects.ts';
 import { requireStaff } from './guards.ts';
 
@@ -27,7 +27,7 @@ export const auth = {
       }
       // A fresh session on every sign-in; an earlier session on this browser ends.
       if (context.locals.staffSessionId) await context.locals.app.auth.invalidateSession(context.locals.staffSessionId);
-      setStaffSessionCookie(context.cookies, context.url, result.value.token, result.value.expiresAt);
+      setStaffSessionCookie(context.cookies, isSecureSite(context.url, context.locals.app.config.publicUrl), result.value.token, result.value.expiresAt);
       return { next: safeNextPath(input.next) };
     },
   }),
@@ -36,7 +36,7 @@ export const auth = {
     accept: 'form',
     handler: async (_input, context) => {
       if (context.locals.staffSessionId) await context.locals.app.auth.invalidateSession(context.locals.staffSessionId);
-      deleteStaffSessionCookie(context.cookies, context.url);
+      deleteStaffSessionCookie(context.cookies, isSecureSite(context.url, context.locals.app.config.publicUrl));
       return { signedOut: true };
     },
   }),
@@ -61,7 +61,7 @@ export const auth = {
         newPassword: input.newPassword,
       });
       if (!result.ok) throw new ActionError({ code: 'BAD_REQUEST', message: result.message });
-      setStaffSessionCookie(context.cookies, context.url, result.value.token, result.value.expiresAt);
+      setStaffSessionCookie(context.cookies, isSecureSite(context.url, context.locals.app.config.publicUrl), result.value.token, result.value.expiresAt);
       return { changed: true };
     },
   }),

@@ -1,7 +1,7 @@
 /** What invited customers do to get in: continue from an emailed link, ask for a new one, leave. */
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { deleteSessionCookie, PARTICIPANT_SESSION_COOKIE, setSessionCookie } from '../server/auth/session-cookie.ts';
+import { deleteSessionCookie, isSecureSite, PARTICIPANT_SESSION_COOKIE, setSessionCookie } from '../server/auth/session-cookie.ts';
 
 const token = z.string().max(64);
 
@@ -14,7 +14,7 @@ export const portal = {
       if (!result.ok) throw new ActionError({ code: result.error === 'expired' ? 'FORBIDDEN' : 'NOT_FOUND', message: result.message });
       // A new session replaces any earlier one on this browser.
       if (context.locals.participant) await context.locals.app.participants.endSession(context.locals.participant.sessionId);
-      setSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, context.url, result.value.sessionToken, result.value.expiresAt);
+      setSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, isSecureSite(context.url, context.locals.app.config.publicUrl), result.value.sessionToken, result.value.expiresAt);
       return { invitationId: result.value.invitationId };
     },
   }),
@@ -34,7 +34,7 @@ export const portal = {
     accept: 'form',
     handler: async (_input, context) => {
       if (context.locals.participant) await context.locals.app.participants.endSession(context.locals.participant.sessionId);
-      deleteSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, context.url);
+      deleteSessionCookie(context.cookies, PARTICIPANT_SESSION_COOKIE, isSecureSite(context.url, context.locals.app.config.publicUrl));
       return { signedOut: true };
     },
   }),

@@ -54,3 +54,19 @@ describe('cross-site writes', () => {
     expect(isCrossSiteWrite(request('POST', {}), url)).toBe(false);
   });
 });
+
+describe('HTTPS behind a proxy', () => {
+  it('treats the site as secure when the request or the public address is HTTPS', async () => {
+    const { isSecureSite } = await import('../../src/server/auth/session-cookie.ts');
+    const { applySecurityHeaders } = await import('../../src/server/security/headers.ts');
+    expect(isSecureSite(new URL('http://10.0.0.5:4321/app'), 'https://portal.example.com')).toBe(true);
+    expect(isSecureSite(new URL('https://portal.example.com/app'), 'http://localhost:4321')).toBe(true);
+    expect(isSecureSite(new URL('http://localhost:4321/app'), 'http://localhost:4321')).toBe(false);
+    const secure = new Headers();
+    applySecurityHeaders(secure, true);
+    expect(secure.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    const plain = new Headers();
+    applySecurityHeaders(plain, false);
+    expect(plain.get('strict-transport-security')).toBeNull();
+  });
+});

@@ -80,7 +80,7 @@ async function serveAnnotationPost(
       ? { status: 413, json: { error: 'invalid', message: 'The comment is too long.' } }
       : await handleAnnotationPost(deps.annotations, { participantId: participant.participantId, invitationId: match[1]!, contentType: header('content-type') ?? null, body });
   const headers = new Headers({ 'content-type': 'application/json' });
-  applySecurityHeaders(headers, new URL(deps.publicOrigin));
+  applySecurityHeaders(headers, deps.publicOrigin.startsWith('https://'));
   const payload = Buffer.from(JSON.stringify(answer.json));
   res.writeHead(answer.status, [...[...headers].flat(), 'content-length', String(payload.byteLength)]);
   res.end(payload);

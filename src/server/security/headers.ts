@@ -7,7 +7,7 @@ export const FALLBACK_CSP = "default-src 'none'; frame-ancestors 'none'; base-ur
 
 export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
 
-export function applySecurityHeaders(headers: Headers, url: URL): void {
+export function applySecurityHeaders(headers: Headers, isSecure: boolean): void {
   if (!headers.has('content-security-policy')) headers.set('content-security-policy', FALLBACK_CSP);
   headers.set('x-content-type-options', 'nosniff');
   headers.set('x-frame-options', 'DENY');
@@ -15,7 +15,7 @@ export function applySecurityHeaders(headers: Headers, url: URL): void {
   headers.set('cross-origin-opener-policy', 'same-origin');
   headers.set('cross-origin-resource-policy', 'same-origin');
   headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-  if (url.protocol === 'https:') headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  if (isSecure) headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
   // Every dynamic response may carry someone's data; built assets are served before middleware
   // with their own long-lived caching.
   if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
