@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/server/app.ts';
-import type { JourneyMapContent } from '../../src/server/maps/maps.ts';
 import { createTestApp, type TestClock } from '../helpers/database.ts';
+import { buildSmallMap, publishSmallMap } from '../helpers/maps.ts';
 
 let app: App;
 let clock: TestClock;
@@ -11,26 +11,8 @@ let mapId: string;
 
 const DAY = 24 * 60 * 60 * 1000;
 
-function content(title: string): JourneyMapContent {
-  return {
-    title: `Internal ${title}`,
-    customerTitle: title,
-    description: null,
-    segment: null,
-    persona: null,
-    lifecycle: null,
-    internalNotes: null,
-    stages: [{ key: 's', name: 'Stage', customerName: null, description: null, visibility: 'public', momentOfTruth: false }],
-    lanes: [{ key: 'l', name: 'Lane', customerName: null, kind: 'actions', visibility: 'public' }],
-    cards: [{ key: 'c', stage: 's', lane: 'l', text: 'Card', customerText: null, visibility: 'public', emotion: null, owner: null, notes: null }],
-  };
-}
-
 async function publishedMap(title: string): Promise<string> {
-  const id = await app.maps.importMap(content(title), null);
-  const published = await app.publishing.publish(id, { actor: { id: null, name: 'T' }, acknowledgeWarnings: true });
-  if (!published.ok) throw new Error(published.message);
-  return id;
+  return (await publishSmallMap(app, { customerTitle: title })).mapId;
 }
 
 function tokenOf(link: string): string {
@@ -73,7 +55,7 @@ describe('creating invitations', () => {
     expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'not-an-email' }, null)).toMatchObject({ ok: false, error: 'invalid' });
     expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'a@example.com', expiresDays: 0 }, null)).toMatchObject({ ok: false, error: 'invalid' });
     expect(await app.invitations.createInvitation({ mapId, versionNumber: 7, email: 'a@example.com' }, null)).toMatchObject({ ok: false, error: 'not_published' });
-    const draft = await app.maps.importMap(content('Draft'), null);
+    const draft = await app.maps.importMap(buildSmallMap({ customerTitle: 'Draft' }), null);
     expect(await app.invitations.createInvitation({ mapId: draft, versionNumber: null, email: 'a@example.com' }, null)).toMatchObject({ ok: false, error: 'not_published' });
     expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'a@example.com' }, null)).toMatchObject({ ok: true });
     expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'A@example.com' }, null)).toMatchObject({ ok: false, error: 'already_invited' });

@@ -2,10 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/server/app.ts';
-import type { JourneyMapContent } from '../../src/server/maps/maps.ts';
 import { serveParticipantFastLane } from '../../src/server/portal/customer-page-front.ts';
 import { customerPageKey } from '../../src/server/portal/page-cache.ts';
 import { createTestApp, type TestClock } from '../helpers/database.ts';
+import { publishSmallMap } from '../helpers/maps.ts';
 
 let app: App;
 let clock: TestClock;
@@ -13,18 +13,6 @@ let cleanup: () => Promise<void>;
 let server: http.Server;
 let baseUrl: string;
 
-const content: JourneyMapContent = {
-  title: 'Internal',
-  customerTitle: 'Your journey',
-  description: null,
-  segment: null,
-  persona: null,
-  lifecycle: null,
-  internalNotes: null,
-  stages: [{ key: 's', name: 'Stage', customerName: null, description: null, visibility: 'public', momentOfTruth: false }],
-  lanes: [{ key: 'l', name: 'Lane', customerName: null, kind: 'actions', visibility: 'public' }],
-  cards: [{ key: 'c', stage: 's', lane: 'l', text: 'Card', customerText: null, visibility: 'public', emotion: null, owner: null, notes: null }],
-};
 
 beforeEach(async () => {
   ({ app, clock, cleanup } = await createTestApp());
@@ -44,8 +32,7 @@ afterEach(async () => {
 });
 
 async function openInvitation() {
-  const mapId = await app.maps.importMap(content, null);
-  await app.publishing.publish(mapId, { actor: { id: null, name: 'T' }, acknowledgeWarnings: false });
+  const { mapId } = await publishSmallMap(app);
   const invitation = await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'dana@example.com' }, null);
   if (!invitation.ok) throw new Error(invitation.message);
   const session = await app.participants.continueWithLink(invitation.value.link.split('/m/i/')[1]!);
