@@ -56,11 +56,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('to_value', 'text')
     .addColumn('reason', 'text')
     .addColumn('created_at', 'integer', (c) => c.notNull())
-    // Orders rows written in the same millisecond (one transaction writes several).
+    // 1, 2, 3 … per annotation: the order of its history, whatever the clock says.
     .addColumn('sequence', 'integer', (c) => c.notNull())
     .modifyEnd(sql`strict`)
     .execute();
-  await db.schema.createIndex('annotation_history_annotation').on('annotation_history').columns(['annotation_id', 'sequence']).execute();
+  await db.schema.createIndex('annotation_history_annotation').on('annotation_history').columns(['annotation_id', 'sequence']).unique().execute();
 
   // Who raised a duplicate that was merged into this annotation (with how much it mattered to them).
   await db.schema

@@ -18,6 +18,7 @@ import { createMapsService } from './maps/maps.service.ts';
 import { createParticipantsService } from './portal/participants.service.ts';
 import { createPortalService } from './portal/portal.service.ts';
 import { createPublishingService } from './publishing/publishing.service.ts';
+import { createReviewService } from './review/review.service.ts';
 import { RateLimiter } from './security/rate-limiter.ts';
 import { createStaffService } from './staff/staff.service.ts';
 
@@ -77,6 +78,11 @@ export function createApp(options: {
   const participants = createParticipantsService({ db, clock, sendNewLink: (row) => invitations.sendNewLinkTo(row) });
   const portal = createPortalService({ db });
   const annotations = createAnnotationsService({ db, clock, portal, resolveGrant: (participantId, invitationId) => participants.getGrantedVersionId(participantId, invitationId) });
+  const review = createReviewService({ db, clock, portal });
+  // Moderation decides what others see; triage locks a participant's own annotation.
+  review.onChanged(({ versionIds }) => {
+    for (const versionId of versionIds) participants.forgetVersionPages(versionId);
+  });
   invitations.onInvitationChanged((invitationId) => participants.forgetInvitation(invitationId));
   publishing.onPublished((mapId) => participants.forgetMap(mapId));
   // A rendered customer page shows its participant's annotations, and in shared mode others' too.
@@ -96,6 +102,7 @@ export function createApp(options: {
     participants,
     portal,
     annotations,
+    review,
     demo: createDemoService({ db, staff, maps, publishing, invitations }),
     /** True when the database answers a query. */
     async isDatabaseHealthy(): Promise<boolean> {

@@ -1,0 +1,295 @@
+import { sql, type Insertable, type SelectQueryBuilder, type Updateable } from 'kysely';
+import type { DB } from '../../../db/connection.ts';
+import type { AnnotationHistoryRow, AnnotationNoteRow, NewAnnotationHistoryRow, ReviewedAnnotationRow, ReviewedAnnotationsTable } from '../../../db/schema.ts';
+
+/** The queue's filter, resolved to stored values (a stage includes the keys of its cards). */
+export interface QueueQuery {
+  mapId?: string | null;
+  versionId?: string | null;
+  /** Published stage key: stage and gap anchors that name it, and cards listed in cardKeys. */
+  stageKey?: string | null;
+  cardKeys?: readonly string[];
+  kind?: string | null;
+  segment?: string | null;
+  account?: string | null;
+  moderation?: string | null;
+  disposition?: string | null;
+  /** A staff id, or 'none' for items nobody owns. */
+  ownerId?: string | null;
+  tag?: string | null;
+}
+
+export interface QueueRow extends ReviewedAnnotationRow {
+  author_name: string | null;
+  author_email: string;
+  author_account: string | null;
+  author_segment: string | null;
+  author_role: string | null;
+  owner_name: string | null;
+  map_title: string;
+  version_number: number;
+  votes: number;
+}
+
+export interface RaiserRow {
+  annotation_id: string;
+  participant_id: string;
+  account: string | null;
+}
+
+/** SQLite allows 32,766 parameters; lists of ids go in chunks well below it. */
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+// The filter works on `annotations as a` alone: who said it is matched through a sub-select on
+// invitations, so counting never joins 100,000 rows.
+function applyQuery<O>(qb: SelectQueryBuilder<any, any, O>, q: QueueQuery): SelectQueryBuilder<any, any, O> {
+  let out = qb.where('a.is_withdrawn', '=', 0);
+  if (q.mapId) out = out.where('a.map_id', '=', q.mapId);
+  if (q.versionId) out = out.where('a.version_id', '=', q.versionId);
+  if (q.kind) out = out.where('a.kind', '=', q.kind);
+  if (q.moderation) out = out.where('a.moderation', '=', q.moderation);
+  if (q.disposition) out = out.where('a.disposition', '=', q.disposition);
+  if (q.ownerId === 'none') out = out.where('a.owner_id', 'is', null);
+  else if (q.ownerId) out = out.where('a.owner_id', '=', q.ownerId);
+  if (q.stageKey) {
+    const stageKey = q.stageKey;
+    const cardKeys = q.cardKeys ?? [];
+    out = out.where((eb: any) => eb.or([eb('a.stage_key', '=', stageKey), ...(cardKeys.length > 0 ? [eb('a.card_key', 'in', cardKeys)] : [])]));
+  }
+  if (q.segment || q.account) {
+    const segment = q.segment;
+    const account = q.account;
+    out = out.where('a.invitation_id', 'in', (eb: any) => {
+      let sub = eb.selectFrom('invitations').select('id');
+      if (segment) sub = sub.where('segment', '=', segment);
+      if (account) sub = sub.where('account', '=', account);
+      return sub;
+    });
+  }
+  if (q.tag) {
+    const tag = q.tag;
+    out = out.where((eb: any) => eb.exists(eb.selectFrom('annotation_tags as t').select('t.tag').whereRef('t.annotation_id', '=', 'a.id').where('t.tag', '=', tag)));
+  }
+  return out;
+}
+
+export function createReviewRepository(db: DB) {
+  return {
+    get(id: string): Promise<ReviewedAnnotationRow | undefined> {
+      return db.selectFrom('annotations').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async getMany(ids: readonly string[]): Promise<ReviewedAnnotationRow[]> {
+      const rows: ReviewedAnnotationRow[] = [];
+      for (const part of chunks([...new Set(ids)])) rows.push(...(await db.selectFrom('annotations').selectAll().where('id', 'in', part).execute()));
+      return rows;
+    },
+    /** Full rows for display, in the given order of ids. */
+    async listRows(ids: readonly string[]): Promise<QueueRow[]> {
+      if (ids.length === 0) return [];
+      const rows: QueueRow[] = [];
+      for (const part of chunks(ids)) {
+        rows.push(
+          ...((await db
+            .selectFrom('annotations as a')
+            .innerJoin('invitations as i', 'i.id', 'a.invitation_id')
+            .innerJoin('maps as m', 'm.id', 'a.map_id')
+            .innerJoin('map_versions as v', 'v.id', 'a.version_id')
+            .leftJoin('staff_users as s', 's.id', 'a.owner_id')
+            .selectAll('a')
+            .select((eb) => [
+              'i.name as author_name',
+              'i.email as author_email',
+              'i.account as author_account',
+              'i.segment as author_segment',
+              'i.role as author_role',
+              's.name as owner_name',
+              'm.title as map_title',
+              'v.number as version_number',
+              eb.selectFrom('annotation_votes as vo').select(eb.fn.countAll<number>().as('n')).whereRef('vo.annotation_id', '=', 'a.id').as('votes'),
+            ])
+            .where('a.id', 'in', part)
+            .execute()) as QueueRow[]),
+        );
+      }
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id)).filter((r): r is QueueRow => r !== undefined);
+    },
+    /** One page of ids, newest first. */
+    async listNewestIds(q: QueueQuery, offset: number, limit: number): Promise<string[]> {
+      const rows = await applyQuery(db.selectFrom('annotations as a').select(['a.id']), q)
+        .orderBy('a.created_at', 'desc')
+        .orderBy('a.id', 'desc')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id as string);
+    },
+    /** What the priority needs of every matching item (the priorities view and priority sort). */
+    listForPriority(q: QueueQuery): Promise<Pick<ReviewedAnnotationRow, 'id' | 'map_id' | 'participant_id' | 'invitation_id' | 'importance' | 'business_impact' | 'effort' | 'created_at'>[]> {
+      return applyQuery(db.selectFrom('annotations as a').select(['a.id', 'a.map_id', 'a.participant_id', 'a.invitation_id', 'a.importance', 'a.business_impact', 'a.effort', 'a.created_at']), q).execute() as Promise<any>;
+    },
+    async countBy(q: QueueQuery, column: 'moderation' | 'disposition'): Promise<Record<string, number>> {
+      const rows = await applyQuery(db.selectFrom('annotations as a').select([`a.${column} as value`, (eb: any) => eb.fn.countAll().as('n')]), q)
+        .groupBy(`a.${column}`)
+        .execute();
+      return Object.fromEntries(rows.map((r: any) => [r.value as string, Number(r.n)]));
+    },
+    /** Author, voters and reporters of merged duplicates, with their account on that map. */
+    async listRaisers(items: readonly { id: string; participant_id: string; invitation_id: string }[]): Promise<RaiserRow[]> {
+      const out: RaiserRow[] = [];
+      for (const part of chunks(items)) {
+        const ids = part.map((a) => a.id);
+        const invitationRows = await db.selectFrom('invitations').select(['id', 'account']).where('id', 'in', [...new Set(part.map((a) => a.invitation_id))]).execute();
+        const accountByInvitation = new Map(invitationRows.map((r) => [r.id, r.account]));
+        for (const a of part) out.push({ annotation_id: a.id, participant_id: a.participant_id, account: accountByInvitation.get(a.invitation_id) ?? null });
+        const others = await db
+          .selectFrom('annotation_votes as x')
+          .innerJoin('annotations as a', 'a.id', 'x.annotation_id')
+          .leftJoin('invitations as i', (join) => join.onRef('i.map_id', '=', 'a.map_id').onRef('i.participant_id', '=', 'x.participant_id'))
+          .select(['x.annotation_id', 'x.participant_id', 'i.account'])
+          .where('x.annotation_id', 'in', ids)
+          .unionAll(
+            db
+              .selectFrom('annotation_reporters as x')
+              .innerJoin('annotations as a', 'a.id', 'x.annotation_id')
+              .leftJoin('invitations as i', (join) => join.onRef('i.map_id', '=', 'a.map_id').onRef('i.participant_id', '=', 'x.participant_id'))
+              .select(['x.annotation_id', 'x.participant_id', 'i.account'])
+              .where('x.annotation_id', 'in', ids),
+          )
+          .execute();
+        out.push(...others);
+      }
+      return out;
+    },
+    /** Reporter rows (merged duplicates' authors), for counting per item. */
+    async listReporters(ids: readonly string[]): Promise<{ annotation_id: string }[]> {
+      const out: { annotation_id: string }[] = [];
+      for (const part of chunks(ids)) out.push(...(await db.selectFrom('annotation_reporters').select('annotation_id').where('annotation_id', 'in', part).execute()));
+      return out;
+    },
+    async listReporterImportances(ids: readonly string[]): Promise<{ annotation_id: string; importance: number }[]> {
+      const out: { annotation_id: string; importance: number }[] = [];
+      for (const part of chunks(ids)) {
+        const rows = await db.selectFrom('annotation_reporters').select(['annotation_id', 'importance']).where('annotation_id', 'in', part).where('importance', 'is not', null).execute();
+        out.push(...rows.map((r) => ({ annotation_id: r.annotation_id, importance: r.importance! })));
+      }
+      return out;
+    },
+    async listTags(ids: readonly string[]): Promise<{ annotation_id: string; tag: string }[]> {
+      const out: { annotation_id: string; tag: string }[] = [];
+      for (const part of chunks(ids)) out.push(...(await db.selectFrom('annotation_tags').select(['annotation_id', 'tag']).where('annotation_id', 'in', part).orderBy('tag').execute()));
+      return out;
+    },
+    async countReporters(id: string): Promise<number> {
+      const row = await db.selectFrom('annotation_reporters').select((eb) => eb.fn.countAll<number>().as('n')).where('annotation_id', '=', id).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    /** Updates when the revision still matches (and bumps it); false on a stale revision. */
+    async updateAtRevision(id: string, revision: number, changes: Updateable<ReviewedAnnotationsTable>): Promise<boolean> {
+      const result = await db.updateTable('annotations').set({ ...changes, revision: sql`revision + 1` }).where('id', '=', id).where('revision', '=', revision).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    /** The same change on many rows, each revision bumped (the caller checked them in this transaction). */
+    async updateMany(ids: readonly string[], changes: Updateable<ReviewedAnnotationsTable>): Promise<void> {
+      for (const part of chunks(ids)) await db.updateTable('annotations').set({ ...changes, revision: sql`revision + 1` }).where('id', 'in', part).execute();
+    },
+    /** First triage time, kept once set. */
+    async markTriaged(ids: readonly string[], now: number): Promise<void> {
+      for (const part of chunks(ids)) await db.updateTable('annotations').set({ triaged_at: now }).where('id', 'in', part).where('triaged_at', 'is', null).execute();
+    },
+    async listDuplicatesOf(id: string): Promise<ReviewedAnnotationRow[]> {
+      return db.selectFrom('annotations').selectAll().where('duplicate_of', '=', id).execute();
+    },
+    async appendHistory(rows: readonly NewAnnotationHistoryRow[]): Promise<void> {
+      // 10 columns a row: 300 rows stay far below the parameter limit.
+      for (const part of chunks(rows, 300)) await db.insertInto('annotation_history').values(part).execute();
+    },
+    /** The last history sequence of each of these annotations (absent: none yet). */
+    async lastHistorySequences(ids: readonly string[]): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      for (const part of chunks(ids)) {
+        const rows = await db.selectFrom('annotation_history').select(['annotation_id', (eb) => eb.fn.max('sequence').as('n')]).where('annotation_id', 'in', part).groupBy('annotation_id').execute();
+        for (const r of rows) out.set(r.annotation_id, Number(r.n));
+      }
+      return out;
+    },
+    listHistory(id: string): Promise<AnnotationHistoryRow[]> {
+      return db.selectFrom('annotation_history').selectAll().where('annotation_id', '=', id).orderBy('sequence').execute();
+    },
+    async addNote(row: Insertable<{ id: string; annotation_id: string; author_id: string | null; author_name: string; text: string; created_at: number }>): Promise<void> {
+      await db.insertInto('annotation_notes').values(row).execute();
+    },
+    listNotes(id: string): Promise<AnnotationNoteRow[]> {
+      return db.selectFrom('annotation_notes').selectAll().where('annotation_id', '=', id).orderBy('created_at').orderBy('id').execute();
+    },
+    /** The ids among these that already carry the tag. */
+    async listTagged(ids: readonly string[], tag: string): Promise<Set<string>> {
+      const out = new Set<string>();
+      for (const part of chunks(ids)) {
+        for (const r of await db.selectFrom('annotation_tags').select('annotation_id').where('tag', '=', tag).where('annotation_id', 'in', part).execute()) out.add(r.annotation_id);
+      }
+      return out;
+    },
+    async addTags(ids: readonly string[], tag: string, now: number): Promise<void> {
+      for (const part of chunks(ids, 300)) {
+        await db
+          .insertInto('annotation_tags')
+          .values(part.map((id) => ({ annotation_id: id, tag, created_at: now })))
+          .onConflict((oc) => oc.columns(['annotation_id', 'tag']).doNothing())
+          .execute();
+      }
+    },
+    async removeTags(ids: readonly string[], tag: string): Promise<void> {
+      for (const part of chunks(ids)) await db.deleteFrom('annotation_tags').where('tag', '=', tag).where('annotation_id', 'in', part).execute();
+    },
+    /**
+     * Moves the duplicate's +1s onto the original. A participant who +1'd both is counted once,
+     * and the original's author cannot +1 their own.
+     */
+    async moveVotes(fromId: string, toId: string, originalAuthorId: string): Promise<number> {
+      const votes = await db.selectFrom('annotation_votes').selectAll().where('annotation_id', '=', fromId).where('participant_id', '!=', originalAuthorId).execute();
+      let moved = 0;
+      for (const part of chunks(votes, 300)) {
+        const result = await db
+          .insertInto('annotation_votes')
+          .values(part.map((v) => ({ annotation_id: toId, participant_id: v.participant_id, created_at: v.created_at })))
+          .onConflict((oc) => oc.columns(['annotation_id', 'participant_id']).doNothing())
+          .executeTakeFirst();
+        moved += Number(result.numInsertedOrUpdatedRows ?? 0);
+      }
+      await db.deleteFrom('annotation_votes').where('annotation_id', '=', fromId).execute();
+      return moved;
+    },
+    /** The duplicate's author and its own reporters become reporters of the original. */
+    async moveReporters(duplicate: ReviewedAnnotationRow, toId: string, originalAuthorId: string, now: number): Promise<void> {
+      const carried = await db.selectFrom('annotation_reporters').selectAll().where('annotation_id', '=', duplicate.id).execute();
+      const rows = [
+        { annotation_id: toId, participant_id: duplicate.participant_id, source_annotation_id: duplicate.id, importance: duplicate.importance, created_at: now },
+        ...carried.map((r) => ({ ...r, annotation_id: toId })),
+      ].filter((r) => r.participant_id !== originalAuthorId);
+      for (const part of chunks(rows, 300)) {
+        if (part.length > 0) {
+          await db
+            .insertInto('annotation_reporters')
+            .values(part)
+            .onConflict((oc) => oc.columns(['annotation_id', 'participant_id']).doNothing())
+            .execute();
+        }
+      }
+      await db.deleteFrom('annotation_reporters').where('annotation_id', '=', duplicate.id).execute();
+    },
+    async listVersionIdsOfMap(mapId: string): Promise<string[]> {
+      return (await db.selectFrom('map_versions').select('id').where('map_id', '=', mapId).execute()).map((r) => r.id);
+    },
+    getStaff(id: string) {
+      return db.selectFrom('staff_users').select(['id', 'name', 'is_active']).where('id', '=', id).executeTakeFirst();
+    },
+  };
+}
+export type ReviewRepository = ReturnType<typeof createReviewRepository>;
