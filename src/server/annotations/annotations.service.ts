@@ -15,6 +15,8 @@ import {
   ANNOTATION_KIND_LABELS,
   ANNOTATION_TEXT_MAX,
   ANNOTATIONS_PER_MINUTE,
+  anchorFromColumns,
+  anchorToColumns,
   describeAnchor,
   validateAnnotation,
   type Anchor,
@@ -57,31 +59,6 @@ export type AnnotationError = 'forbidden' | 'invalid' | 'not_found' | 'conflict'
 const MINUTE = 60 * 1000;
 export const CLOSING_TEXT_MAX = ANNOTATION_TEXT_MAX;
 
-function rowAnchor(row: AnnotationRow): Anchor {
-  switch (row.anchor_kind) {
-    case 'map':
-      return { kind: 'map' };
-    case 'stage':
-      return { kind: 'stage', stage: row.stage_key! };
-    case 'lane':
-      return { kind: 'lane', lane: row.lane_key! };
-    case 'card':
-      return { kind: 'card', card: row.card_key! };
-    case 'gap':
-      return { kind: 'gap', stage: row.stage_key!, nextStage: row.next_stage_key! };
-  }
-}
-
-function anchorColumns(anchor: Anchor) {
-  return {
-    anchor_kind: anchor.kind,
-    stage_key: anchor.kind === 'stage' || anchor.kind === 'gap' ? anchor.stage : null,
-    lane_key: anchor.kind === 'lane' ? anchor.lane : null,
-    card_key: anchor.kind === 'card' ? anchor.card : null,
-    next_stage_key: anchor.kind === 'gap' ? anchor.nextStage : null,
-  };
-}
-
 /** Triage locks an annotation: once the team decided something, the author's words stay. */
 function isTriaged(row: AnnotationRow): boolean {
   return row.disposition !== 'new' || row.moderation === 'rejected' || row.moderation === 'spam';
@@ -119,7 +96,7 @@ export function createAnnotationsService(deps: {
   }
 
   function toView(row: AnnotationRow, version: PublishedVersion, extra: Partial<AnnotationView> & { isOwn: boolean }): AnnotationView {
-    const anchor = rowAnchor(row);
+    const anchor = anchorFromColumns(row);
     return {
       id: row.id,
       anchor,
@@ -209,7 +186,7 @@ export function createAnnotationsService(deps: {
         version_id: version.id,
         invitation_id: invitationId,
         participant_id: participantId,
-        ...anchorColumns(valid.value.anchor),
+        ...anchorToColumns(valid.value.anchor),
         kind: valid.value.kind,
         text: valid.value.text,
         felt: valid.value.felt,
@@ -236,10 +213,10 @@ export function createAnnotationsService(deps: {
       const loaded = await loadOwnEditable(participantId, invitationId, annotationId);
       if (!loaded.ok) return loaded;
       const { row, version } = loaded.value;
-      const valid = validateAnnotation({ ...input, anchor: input.anchor ?? rowAnchor(row) }, version.snapshot);
+      const valid = validateAnnotation({ ...input, anchor: input.anchor ?? anchorFromColumns(row) }, version.snapshot);
       if (!valid.ok) return fail('invalid', valid.problems.join(' '));
       const isUpdated = await repo.updateAtRevision(annotationId, revision, {
-        ...anchorColumns(valid.value.anchor),
+        ...anchorToColumns(valid.value.anchor),
         kind: valid.value.kind,
         text: valid.value.text,
         felt: valid.value.felt,

@@ -126,6 +126,40 @@ export function parseAnchor(value: string): Anchor | null {
   return null;
 }
 
+/** The anchor columns of an annotation row, as stored. */
+export interface AnchorColumns {
+  anchor_kind: Anchor['kind'];
+  stage_key: string | null;
+  lane_key: string | null;
+  card_key: string | null;
+  next_stage_key: string | null;
+}
+
+export function anchorFromColumns(row: AnchorColumns): Anchor {
+  switch (row.anchor_kind) {
+    case 'map':
+      return { kind: 'map' };
+    case 'stage':
+      return { kind: 'stage', stage: row.stage_key! };
+    case 'lane':
+      return { kind: 'lane', lane: row.lane_key! };
+    case 'card':
+      return { kind: 'card', card: row.card_key! };
+    case 'gap':
+      return { kind: 'gap', stage: row.stage_key!, nextStage: row.next_stage_key! };
+  }
+}
+
+export function anchorToColumns(anchor: Anchor): AnchorColumns {
+  return {
+    anchor_kind: anchor.kind,
+    stage_key: anchor.kind === 'stage' || anchor.kind === 'gap' ? anchor.stage : null,
+    lane_key: anchor.kind === 'lane' ? anchor.lane : null,
+    card_key: anchor.kind === 'card' ? anchor.card : null,
+    next_stage_key: anchor.kind === 'gap' ? anchor.nextStage : null,
+  };
+}
+
 export function formatAnchor(anchor: Anchor): string {
   switch (anchor.kind) {
     case 'map':

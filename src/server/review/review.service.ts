@@ -16,7 +16,7 @@
 import type { Updateable } from 'kysely';
 import type { DB } from '../../../db/connection.ts';
 import type { NewAnnotationHistoryRow, ReviewedAnnotationRow, ReviewedAnnotationsTable, StaffRole } from '../../../db/schema.ts';
-import { ANNOTATION_KIND_LABELS, describeAnchor, isAnnotationKind, type Anchor, type AnnotationKind } from '../annotations/annotations.ts';
+import { ANNOTATION_KIND_LABELS, anchorFromColumns, describeAnchor, isAnnotationKind, type Anchor, type AnnotationKind } from '../annotations/annotations.ts';
 import { generateSecureRandomString } from '../auth/auth.ts';
 import type { Clock } from '../clock.ts';
 import { createPortalService, type PortalService } from '../portal/portal.service.ts';
@@ -147,21 +147,6 @@ function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
-function rowAnchor(row: ReviewedAnnotationRow): Anchor {
-  switch (row.anchor_kind) {
-    case 'map':
-      return { kind: 'map' };
-    case 'stage':
-      return { kind: 'stage', stage: row.stage_key! };
-    case 'lane':
-      return { kind: 'lane', lane: row.lane_key! };
-    case 'card':
-      return { kind: 'card', card: row.card_key! };
-    case 'gap':
-      return { kind: 'gap', stage: row.stage_key!, nextStage: row.next_stage_key! };
-  }
-}
-
 export function createReviewService(deps: { db: DB; clock: Clock; portal?: PortalService }) {
   const { db, clock } = deps;
   const portal = deps.portal ?? createPortalService({ db });
@@ -200,7 +185,7 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
     for (const r of await repo.listReporters(ids)) reporters.set(r.annotation_id, (reporters.get(r.annotation_id) ?? 0) + 1);
     const items: QueueItem[] = [];
     for (const row of rows) {
-      const anchor = rowAnchor(row);
+      const anchor = anchorFromColumns(row);
       const version = await portal.getPublishedVersion(row.version_id);
       items.push({
         id: row.id,
