@@ -74,9 +74,9 @@ export function createApp(options: {
     sender: options.mail?.sender ?? (config.resendApiKey ? createResendSender({ apiKey: config.resendApiKey }) : createOutboxOnlySender(mailLogger)),
     fillContent: (body) => fillLinkPlaceholders(body, (id, version) => deriveInvitationToken(config.linkSecret, id, version)),
   });
-  const invitations = createInvitationsService({ db, clock, mail, publicUrl: config.publicUrl, linkSecret: config.linkSecret, teamName: config.teamName });
-  const participants = createParticipantsService({ db, clock, sendNewLink: (row) => invitations.sendNewLinkTo(row) });
   const portal = createPortalService({ db });
+  const invitations = createInvitationsService({ db, clock, mail, portal, publicUrl: config.publicUrl, linkSecret: config.linkSecret, teamName: config.teamName });
+  const participants = createParticipantsService({ db, clock, portal, sendNewLink: (row) => invitations.sendNewLinkTo(row) });
   const annotations = createAnnotationsService({ db, clock, portal, resolveGrant: (participantId, invitationId) => participants.getGrantedVersionId(participantId, invitationId) });
   const review = createReviewService({ db, clock, portal });
   // Moderation decides what others see; triage locks a participant's own annotation.

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../helpers/random.ts';
 import { neutraliseFormula, restoreFormula, splitCsvRecords } from '../../src/server/csv/csv.ts';
 import { CSV_HEADER, deriveKeys, parseMapCsv, serializeMapCsv } from '../../src/server/maps/map-csv.ts';
 import { FILE_TOO_LARGE_PROBLEM, parseMapJson, type MapParseResult } from '../../src/server/maps/map-format.ts';
@@ -65,18 +66,6 @@ function expectCsvRoundTrip(original: JourneyMapContent, imported: JourneyMapCon
   expect(describeCards(imported)).toEqual(expectedCards);
   expect(imported.cards.map((card) => card.key)).toEqual(imported.cards.map((_, i) => `c${i + 1}`));
   for (const key of [...imported.stages, ...imported.lanes].map((item) => item.key)) expect(key).toMatch(MAP_LIMITS.keyPattern);
-}
-
-// A small seeded generator (mulberry32), so a failing map can be reproduced from its seed.
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const AWKWARD_PIECES = [

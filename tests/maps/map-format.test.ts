@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../helpers/random.ts';
 import {
   FILE_TOO_LARGE_PROBLEM,
   MAX_REPORTED_PROBLEMS,
@@ -39,18 +40,6 @@ function minimalDocument(): Record<string, any> {
 
 function problemsFor(document: unknown): string[] {
   return problemsOf(parseMapJson(JSON.stringify(document)));
-}
-
-// A small seeded generator (mulberry32), so a failing map can be reproduced from its seed.
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const AWKWARD_PIECES = [

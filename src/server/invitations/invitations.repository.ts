@@ -44,13 +44,6 @@ export function createInvitationsRepository(db: DB) {
       const row = await db.selectFrom('maps').select(['title']).where('id', '=', mapId).executeTakeFirst();
       return row?.title ?? null;
     },
-    /** The customer-facing title of the version an invitation will show, from the snapshot. */
-    async getPublishedTitle(mapId: string, versionNumber: number | null): Promise<string | null> {
-      let query = db.selectFrom('map_versions').select('snapshot').where('map_id', '=', mapId);
-      query = versionNumber === null ? query.orderBy('number', 'desc').limit(1) : query.where('number', '=', versionNumber);
-      const row = await query.executeTakeFirst();
-      return row ? (JSON.parse(row.snapshot) as { title: string }).title : null;
-    },
   };
 }
 export type InvitationsRepository = ReturnType<typeof createInvitationsRepository>;

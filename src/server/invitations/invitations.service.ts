@@ -12,6 +12,7 @@ import { renderNewLinkEmail } from '../../../emails/new-link.ts';
 import { generateSecureRandomString } from '../auth/auth.ts';
 import type { Clock } from '../clock.ts';
 import type { MailService } from '../mail/mail.service.ts';
+import type { PortalService } from '../portal/portal.service.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { describeRetryAfter, RateLimiter } from '../security/rate-limiter.ts';
 import {
@@ -63,7 +64,15 @@ export type InvitationError = 'not_found' | 'not_published' | 'invalid' | 'alrea
 const IMPORT_BATCH = 250;
 const HOUR = 60 * 60 * 1000;
 
-export function createInvitationsService(deps: { db: DB; clock: Clock; mail: MailService; publicUrl: string; linkSecret: string; teamName: string }) {
+export function createInvitationsService(deps: {
+  db: DB;
+  clock: Clock;
+  mail: MailService;
+  portal: PortalService;
+  publicUrl: string;
+  linkSecret: string;
+  teamName: string;
+}) {
   const { db, clock, mail } = deps;
   const repo = createInvitationsRepository(db);
   const resendLimiter = new RateLimiter({ limit: 5, windowMs: HOUR });
@@ -143,7 +152,7 @@ export function createInvitationsService(deps: { db: DB; clock: Clock; mail: Mai
 
   /** The version an invitation will show must exist: latest (null) needs at least one version. */
   async function resolveTarget(mapId: string, versionNumber: number | null) {
-    const mapTitle = await repo.getPublishedTitle(mapId, versionNumber);
+    const mapTitle = (await deps.portal.findPublishedVersion(mapId, versionNumber))?.snapshot.title ?? null;
     if (mapTitle === null) {
       if ((await repo.getMapTitle(mapId)) === null) return fail('not_found' as const, 'That map no longer exists.');
       return fail(
@@ -163,7 +172,7 @@ export function createInvitationsService(deps: { db: DB; clock: Clock; mail: Mai
     const now = clock.now();
     const version = row.token_version + 1;
     const expiresAt = row.expires_at > now ? row.expires_at : computeExpiry(now, INVITATION_DEFAULT_DAYS);
-    const mapTitle = (await repo.getPublishedTitle(row.map_id, row.version_number)) ?? 'the journey map';
+    const mapTitle = (await deps.portal.findPublishedVersion(row.map_id, row.version_number))?.snapshot.title ?? 'the journey map';
     await db.transaction().execute(async (trx) => {
       await createInvitationsRepository(trx).update(row.id, {
         token_hash: hashInvitationToken(deriveInvitationToken(deps.linkSecret, row.id, version)),

@@ -54,19 +54,8 @@ export function createParticipantsRepository(db: DB) {
         .orderBy('created_at', 'desc')
         .execute();
     },
-    getVersionIdFor(mapId: string, versionNumber: number | null): Promise<{ id: string } | undefined> {
-      let query = db.selectFrom('map_versions').select('id').where('map_id', '=', mapId);
-      query = versionNumber === null ? query.orderBy('number', 'desc').limit(1) : query.where('number', '=', versionNumber);
-      return query.executeTakeFirst();
-    },
     listUnrevokedInvitationsForEmail(email: string): Promise<InvitationRow[]> {
       return db.selectFrom('invitations').selectAll().where('email', '=', email).where('revoked_at', 'is', null).execute();
-    },
-    async getPublishedTitle(mapId: string, versionNumber: number | null): Promise<string | null> {
-      let query = db.selectFrom('map_versions').select('snapshot').where('map_id', '=', mapId);
-      query = versionNumber === null ? query.orderBy('number', 'desc').limit(1) : query.where('number', '=', versionNumber);
-      const row = await query.executeTakeFirst();
-      return row ? (JSON.parse(row.snapshot) as { title: string }).title : null;
     },
   };
 }

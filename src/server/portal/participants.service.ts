@@ -15,6 +15,7 @@ import { hashInvitationToken, isInvitationTokenShaped, isInvitationUsable } from
 import { fail, ok, type Result } from '../result.ts';
 import { RateLimiter } from '../security/rate-limiter.ts';
 import { createPageCache, customerPageKey } from './page-cache.ts';
+import type { PortalService } from './portal.service.ts';
 import { createParticipantsRepository } from './participants.repository.ts';
 
 export type LinkStatus = 'valid' | 'expired' | 'revoked' | 'unknown';
@@ -82,6 +83,8 @@ export function createParticipantsService(deps: {
   clock: Clock;
   /** Rotates the invitation's link and emails it to the invited address (the invitations service does). */
   sendNewLink: (invitation: InvitationRow) => Promise<void>;
+  /** Published versions, cached: the title and the version an invitation shows. */
+  portal: PortalService;
 }) {
   const { db, clock } = deps;
   const repo = createParticipantsRepository(db);
@@ -97,7 +100,7 @@ export function createParticipantsService(deps: {
     if (memo && now - memo.cachedAt < MEMO_TTL_MS) return memo;
     const row = await repo.getInvitation(invitationId);
     if (!row) return null;
-    const versionId = (await repo.getVersionIdFor(row.map_id, row.version_number))?.id ?? null;
+    const versionId = (await deps.portal.findPublishedVersion(row.map_id, row.version_number))?.id ?? null;
     const fresh: GrantMemo = { participantId: row.participant_id, mapId: row.map_id, expiresAt: row.expires_at, isRevoked: row.revoked_at !== null, versionId, cachedAt: now };
     remember(grants, invitationId, fresh);
     return fresh;
@@ -120,7 +123,8 @@ export function createParticipantsService(deps: {
       const row = await findByToken(token);
       const status = statusOf(row, clock.now());
       if (!row || status === 'unknown') return { status: 'unknown', title: null, account: null, name: null };
-      return { status, title: await repo.getPublishedTitle(row.map_id, row.version_number), account: row.account, name: row.name };
+      const version = await deps.portal.findPublishedVersion(row.map_id, row.version_number);
+      return { status, title: version?.snapshot.title ?? null, account: row.account, name: row.name };
     },
 
     /** Continue: a participant session for a valid link; the link stays valid. */
@@ -212,7 +216,7 @@ export function createParticipantsService(deps: {
       const grants: Grant[] = [];
       for (const row of await repo.listGrants(participantId)) {
         if (!isInvitationUsable(row, now)) continue;
-        const title = await repo.getPublishedTitle(row.map_id, row.version_number);
+        const title = (await deps.portal.findPublishedVersion(row.map_id, row.version_number))?.snapshot.title ?? null;
         if (title !== null) grants.push({ invitationId: row.invitation_id, title, account: row.account, versionNumber: row.version_number, expiresAt: row.expires_at });
       }
       return grants;

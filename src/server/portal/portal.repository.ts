@@ -16,6 +16,12 @@ export interface PublishedVersionRow {
 
 export function createPortalRepository(db: DB) {
   return {
+    /** The id of the version an invitation shows: a fixed number, or the latest (null). */
+    findVersionId(mapId: string, versionNumber: number | null): Promise<{ id: string } | undefined> {
+      let query = db.selectFrom('map_versions').select('id').where('map_id', '=', mapId);
+      query = versionNumber === null ? query.orderBy('number', 'desc').limit(1) : query.where('number', '=', versionNumber);
+      return query.executeTakeFirst();
+    },
     getVersion(versionId: string): Promise<PublishedVersionRow | undefined> {
       return db
         .selectFrom('map_versions')

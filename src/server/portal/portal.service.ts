@@ -22,27 +22,35 @@ export function createPortalService(deps: { db: DB }) {
   const repo = createPortalRepository(deps.db);
   const cache = new Map<string, PublishedVersion>();
 
+  async function getPublishedVersion(versionId: string): Promise<PublishedVersion | null> {
+    const cached = cache.get(versionId);
+    if (cached) {
+      cache.delete(versionId); // keep Map order least-recently-used first
+      cache.set(versionId, cached);
+      return cached;
+    }
+    const row = await repo.getVersion(versionId);
+    if (!row) return null;
+    const version: PublishedVersion = {
+      id: row.id,
+      mapId: row.map_id,
+      number: row.number,
+      publishedAt: row.published_at,
+      hash: row.snapshot_hash,
+      snapshot: JSON.parse(row.snapshot) as PublishedSnapshot,
+    };
+    cache.set(versionId, version);
+    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    return version;
+  }
+
   return {
-    async getPublishedVersion(versionId: string): Promise<PublishedVersion | null> {
-      const cached = cache.get(versionId);
-      if (cached) {
-        cache.delete(versionId); // keep Map order least-recently-used first
-        cache.set(versionId, cached);
-        return cached;
-      }
-      const row = await repo.getVersion(versionId);
-      if (!row) return null;
-      const version: PublishedVersion = {
-        id: row.id,
-        mapId: row.map_id,
-        number: row.number,
-        publishedAt: row.published_at,
-        hash: row.snapshot_hash,
-        snapshot: JSON.parse(row.snapshot) as PublishedSnapshot,
-      };
-      cache.set(versionId, version);
-      if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-      return version;
+    getPublishedVersion,
+
+    /** The version an invitation shows (a fixed number, or the latest when null), from the cache. */
+    async findPublishedVersion(mapId: string, versionNumber: number | null): Promise<PublishedVersion | null> {
+      const found = await repo.findVersionId(mapId, versionNumber);
+      return found ? getPublishedVersion(found.id) : null;
     },
   };
 }
