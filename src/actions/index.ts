@@ -4,6 +4,7 @@ import { invitations } from './invitations.ts';
 import { maps } from './maps.ts';
 import { portal } from './portal.ts';
 import { publishing } from './publishing.ts';
+import { review } from './review.ts';
 import { staff } from './staff.ts';
 
-export const server = { auth, staff, maps, publishing, portal, invitations, feedback };
+export const server = { auth, staff, maps, publishing, portal, invitations, feedback, review };

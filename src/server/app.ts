@@ -18,6 +18,7 @@ import { createMapsService } from './maps/maps.service.ts';
 import { createParticipantsService } from './portal/participants.service.ts';
 import { createPortalService } from './portal/portal.service.ts';
 import { createPublishingService } from './publishing/publishing.service.ts';
+import { createQueueOptionsService } from './review/queue-options.ts';
 import { createReviewService } from './review/review.service.ts';
 import { RateLimiter } from './security/rate-limiter.ts';
 import { createStaffService } from './staff/staff.service.ts';
@@ -103,6 +104,7 @@ export function createApp(options: {
     portal,
     annotations,
     review,
+    queueOptions: createQueueOptionsService({ db, portal }),
     demo: createDemoService({ db, staff, maps, publishing, invitations }),
     /** True when the database answers a query. */
     async isDatabaseHealthy(): Promise<boolean> {
