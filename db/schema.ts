@@ -94,6 +94,8 @@ export interface MapCardsTable {
   owner: string | null;
   notes: string | null;
   revision: Generated<number>;
+  /** The customer annotation this card was drafted from (0008); null for every other card. */
+  source_annotation_id: Generated<string | null>;
 }
 export type MapCardRow = Selectable<MapCardsTable>;
 
@@ -319,6 +321,27 @@ export interface ReviewClosingsTable {
   finished_at: number;
 }
 
+export type DigestFrequency = 'off' | 'daily' | 'weekly';
+
+/** The digest schedule (one row, id 1; absent means off). Hour and weekday are UTC; weekday 1 = Monday … 7 = Sunday. */
+export interface DigestSettingsTable {
+  id: number;
+  frequency: DigestFrequency;
+  weekday: number;
+  hour: number;
+  updated_by: string | null;
+  updated_at: number;
+}
+
+/** One digest per staff member per period; the primary key keeps it to one. */
+export interface DigestSendsTable {
+  period: string;
+  staff_id: string;
+  outbox_id: string;
+  item_count: number;
+  created_at: number;
+}
+
 export interface Database {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
@@ -342,4 +365,6 @@ export interface Database {
   annotation_notes: AnnotationNotesTable;
   annotation_history: AnnotationHistoryTable;
   annotation_reporters: AnnotationReportersTable;
+  digest_settings: DigestSettingsTable;
+  digest_sends: DigestSendsTable;
 }

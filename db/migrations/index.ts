@@ -10,6 +10,7 @@ import * as m0004 from './0004-email-outbox.ts';
 import * as m0005 from './0005-invitations.ts';
 import * as m0006 from './0006-annotations.ts';
 import * as m0007 from './0007-review-queue.ts';
+import * as m0008 from './0008-follow-through.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-staff-accounts': m0001,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005-invitations': m0005,
   '0006-annotations': m0006,
   '0007-review-queue': m0007,
+  '0008-follow-through': m0008,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

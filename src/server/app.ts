@@ -20,6 +20,7 @@ import { createPortalService } from './portal/portal.service.ts';
 import { createPublishingService } from './publishing/publishing.service.ts';
 import { createQueueOptionsService } from './review/queue-options.ts';
 import { createReviewService } from './review/review.service.ts';
+import { createFollowThroughService } from './review/follow-through.service.ts';
 import { RateLimiter } from './security/rate-limiter.ts';
 import { createStaffService } from './staff/staff.service.ts';
 
@@ -80,6 +81,11 @@ export function createApp(options: {
   const participants = createParticipantsService({ db, clock, portal, sendNewLink: (row) => invitations.sendNewLinkTo(row) });
   const annotations = createAnnotationsService({ db, clock, portal, resolveGrant: (participantId, invitationId) => participants.getGrantedVersionId(participantId, invitationId) });
   const review = createReviewService({ db, clock, portal });
+  const followThrough = createFollowThroughService({ db, clock, maps, mail, portal, publicUrl: config.publicUrl, teamName: config.teamName });
+  // A published draft card applies its annotation and tells its raisers, in the publish's own transaction.
+  publishing.onPublishing(async (trx, version) => {
+    await followThrough.markAppliedIn(trx, version);
+  });
   // Moderation decides what others see; triage locks a participant's own annotation.
   review.onChanged(({ versionIds }) => {
     for (const versionId of versionIds) participants.forgetVersionPages(versionId);
@@ -104,6 +110,7 @@ export function createApp(options: {
     portal,
     annotations,
     review,
+    followThrough,
     queueOptions: createQueueOptionsService({ db, portal }),
     demo: createDemoService({ db, staff, maps, publishing, invitations }),
     /** True when the database answers a query. */

@@ -14,6 +14,7 @@ import {
   retryDelayMs,
   shouldReplaceDeliveryStatus,
   truncateError,
+  type EmailKind,
   type EmailMessage,
   type MailLogger,
   type MailSender,
@@ -21,7 +22,7 @@ import {
 } from './mail.ts';
 import { createMailRepository } from './mail.repository.ts';
 
-const EMAIL_KINDS = new Set(['invitation', 'new_link']);
+const EMAIL_KINDS = new Set<EmailKind>(['invitation', 'new_link', 'you_said_we_did', 'digest']);
 
 export interface OutboxSummary {
   id: string;

@@ -53,7 +53,7 @@ export function retryDelayMs(attempts: number): number {
   return RETRY_DELAYS_MS[index]!;
 }
 
-export type EmailKind = 'invitation' | 'new_link';
+export type EmailKind = 'invitation' | 'new_link' | 'you_said_we_did' | 'digest';
 
 /** What a template renders. */
 export interface EmailContent {

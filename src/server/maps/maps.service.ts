@@ -35,6 +35,7 @@ import {
   type JourneyMapContent,
   type LaneKind,
   type MapSummary,
+  type Visibility,
 } from './maps.ts';
 
 export type MapEditError = 'not_found' | 'invalid' | 'conflict' | 'limit';
@@ -81,6 +82,7 @@ export function toEditableCard(r: MapCardRow): EditableCard {
     emotion: r.emotion,
     owner: r.owner,
     notes: r.notes,
+    sourceAnnotationId: r.source_annotation_id,
   };
 }
 
@@ -190,6 +192,72 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
     await maps.touch(mapId, clock.now());
   }
 
+  /**
+   * Adds a stage through `trx`, the caller's transaction, so that a stage can come into being
+   * together with something else (a draft card from customer feedback and its link).
+   */
+  async function addStageIn(trx: DB, mapId: string, input: { name: string; afterStageId?: string | null; visibility?: Visibility }): Promise<EditResult<EditableStage>> {
+    const problems = validateStagePatch({ name: input.name, visibility: input.visibility });
+    if (problems.length) return invalid(problems);
+    const repo = createMapsRepository(trx);
+    const map = await repo.get(mapId);
+    if (!map) return fail('not_found', 'That map no longer exists.');
+    const stages = await repo.listStages(mapId);
+    if (stages.length >= MAP_LIMITS.stages) return fail('limit', `A map has at most ${MAP_LIMITS.stages} stages.`);
+    const key = generateKey(input.name, await repo.listKeys(mapId), 'stage');
+    const row = { id: newId(), map_id: mapId, key, position: stages.length, name: input.name.trim(), customer_name: null, description: null, visibility: input.visibility ?? 'public', moment_of_truth: 0, revision: 1 };
+    const order = insertIdAfter(stages.map((s) => s.id), row.id, input.afterStageId);
+    await repo.insertStages([row]);
+    await repo.setStagePositions(order);
+    await repo.touch(mapId, clock.now());
+    return ok(toEditableStage({ ...row, position: order.indexOf(row.id) }));
+  }
+
+  /**
+   * Adds a card through `trx`, the caller's transaction: at the end of its cell, or right after
+   * `afterCardId` when that card is in the same cell. `sourceAnnotationId` links a draft card
+   * to the customer annotation it came from (unique: one draft per annotation).
+   */
+  async function addCardIn(
+    trx: DB,
+    mapId: string,
+    input: { stageId: string; laneId: string; afterCardId?: string | null; sourceAnnotationId?: string | null } & CardPatch & { text: string },
+  ): Promise<EditResult<EditableCard>> {
+    const patch = { ...input, customerText: emptyToNull(input.customerText), owner: emptyToNull(input.owner), notes: emptyToNull(input.notes) };
+    const problems = validateCardPatch(patch);
+    if (problems.length) return invalid(problems);
+    const repo = createMapsRepository(trx);
+    const [stage, lane] = await Promise.all([repo.getStage(input.stageId), repo.getLane(input.laneId)]);
+    if (!stage || !lane || stage.map_id !== mapId || lane.map_id !== mapId) return fail('not_found', 'That stage or lane was deleted by someone else.');
+    const count = await trx.selectFrom('map_cards').select((eb) => eb.fn.countAll<number>().as('n')).where('map_id', '=', mapId).executeTakeFirstOrThrow();
+    if (Number(count.n) >= MAP_LIMITS.cards) return fail('limit', `A map has at most ${MAP_LIMITS.cards} cards.`);
+    const inCell = (await repo.listCardsInCell(stage.id, lane.id)).map((c) => c.id);
+    const row = {
+      id: newId(),
+      map_id: mapId,
+      key: generateKey('', await repo.listKeys(mapId), 'card'),
+      stage_id: stage.id,
+      lane_id: lane.id,
+      position: inCell.length,
+      text: patch.text,
+      customer_text: patch.customerText ?? null,
+      visibility: patch.visibility ?? 'public',
+      emotion: patch.emotion ?? null,
+      owner: patch.owner ?? null,
+      notes: patch.notes ?? null,
+      revision: 1,
+      source_annotation_id: input.sourceAnnotationId ?? null,
+    };
+    await repo.insertCards([row]);
+    if (input.afterCardId && inCell.includes(input.afterCardId)) {
+      const order = insertIdAfter(inCell, row.id, input.afterCardId);
+      await repo.setCardPositions(order);
+      row.position = order.indexOf(row.id);
+    }
+    await repo.touch(mapId, clock.now());
+    return ok(toEditableCard(row));
+  }
+
   return {
     getEditableMap: loadEditableMap,
 
@@ -297,24 +365,8 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
       return { ...fail('conflict', 'Someone else changed the map details since you opened them.'), current: details };
     },
 
-    async addStage(mapId: string, input: { name: string; afterStageId?: string | null }): Promise<EditResult<EditableStage>> {
-      const problems = validateStagePatch({ name: input.name });
-      if (problems.length) return invalid(problems);
-      const map = await maps.get(mapId);
-      if (!map) return fail('not_found', 'That map no longer exists.');
-      const stages = await maps.listStages(mapId);
-      if (stages.length >= MAP_LIMITS.stages) return fail('limit', `A map has at most ${MAP_LIMITS.stages} stages.`);
-      const key = generateKey(input.name, await maps.listKeys(mapId), 'stage');
-      const row = { id: newId(), map_id: mapId, key, position: stages.length, name: input.name.trim(), customer_name: null, description: null, visibility: 'public' as const, moment_of_truth: 0, revision: 1 };
-      const order = insertIdAfter(stages.map((s) => s.id), row.id, input.afterStageId);
-      await db.transaction().execute(async (trx) => {
-        const repo = createMapsRepository(trx);
-        await repo.insertStages([row]);
-        await repo.setStagePositions(order);
-        await repo.touch(mapId, clock.now());
-      });
-      return ok(toEditableStage({ ...row, position: order.indexOf(row.id) }));
-    },
+    addStage: (mapId: string, input: { name: string; afterStageId?: string | null }): Promise<EditResult<EditableStage>> =>
+      db.transaction().execute((trx) => addStageIn(trx, mapId, input)),
 
     async updateStage(stageId: string, revision: number, patch: StagePatch): Promise<EditResult<EditableStage>> {
       const clean = { ...patch, customerName: emptyToNull(patch.customerName), description: emptyToNull(patch.description) };
@@ -414,34 +466,11 @@ export function createMapsService(deps: { db: DB; clock: Clock }) {
       return ok(true);
     },
 
-    async addCard(mapId: string, input: { stageId: string; laneId: string } & CardPatch & { text: string }): Promise<EditResult<EditableCard>> {
-      const patch = { ...input, customerText: emptyToNull(input.customerText), owner: emptyToNull(input.owner), notes: emptyToNull(input.notes) };
-      const problems = validateCardPatch(patch);
-      if (problems.length) return invalid(problems);
-      const [stage, lane] = await Promise.all([maps.getStage(input.stageId), maps.getLane(input.laneId)]);
-      if (!stage || !lane || stage.map_id !== mapId || lane.map_id !== mapId) return fail('not_found', 'That stage or lane was deleted by someone else.');
-      const count = await db.selectFrom('map_cards').select((eb) => eb.fn.countAll<number>().as('n')).where('map_id', '=', mapId).executeTakeFirstOrThrow();
-      if (Number(count.n) >= MAP_LIMITS.cards) return fail('limit', `A map has at most ${MAP_LIMITS.cards} cards.`);
-      const inCell = await maps.listCardsInCell(stage.id, lane.id);
-      const row = {
-        id: newId(),
-        map_id: mapId,
-        key: generateKey('', await maps.listKeys(mapId), 'card'),
-        stage_id: stage.id,
-        lane_id: lane.id,
-        position: inCell.length,
-        text: patch.text,
-        customer_text: patch.customerText ?? null,
-        visibility: patch.visibility ?? 'public',
-        emotion: patch.emotion ?? null,
-        owner: patch.owner ?? null,
-        notes: patch.notes ?? null,
-        revision: 1,
-      };
-      await maps.insertCards([row]);
-      await touch(mapId);
-      return ok(toEditableCard(row));
-    },
+    addCard: (mapId: string, input: { stageId: string; laneId: string } & CardPatch & { text: string }): Promise<EditResult<EditableCard>> =>
+      db.transaction().execute((trx) => addCardIn(trx, mapId, input)),
+
+    addStageIn,
+    addCardIn,
 
     async updateCard(cardId: string, revision: number, patch: CardPatch): Promise<EditResult<EditableCard>> {
       const clean = { ...patch, customerText: emptyToNull(patch.customerText), owner: emptyToNull(patch.owner), notes: emptyToNull(patch.notes) };

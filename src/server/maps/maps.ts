@@ -118,6 +118,8 @@ export interface EditableCard extends Omit<MapCard, 'stage' | 'lane'> {
   stageId: string;
   laneId: string;
   revision: number;
+  /** The customer annotation it was drafted from (src/server/review/follow-through.service.ts); internal only, never exported or published. */
+  sourceAnnotationId: string | null;
 }
 export interface EditableMap {
   id: string;

@@ -45,6 +45,22 @@ export interface VersionInfo {
   summary: VersionSummary;
 }
 
+/** A version being published, as hooks that run inside its transaction see it. */
+export interface PublishingVersion {
+  mapId: string;
+  versionId: string;
+  number: number;
+  snapshot: PublishedSnapshot;
+  actor: { id: string | null; name: string };
+}
+
+/**
+ * Runs inside the transaction that stores a new version, through `trx` only (the connection is
+ * held by it): whatever it writes commits or rolls back with the version. If it throws, nothing
+ * is published.
+ */
+export type PublishingHook = (trx: DB, version: PublishingVersion) => Promise<void>;
+
 export const LEAK_TERM_MAX_LENGTH = 100;
 export const LEAK_TERMS_MAX = 1000;
 
@@ -65,6 +81,7 @@ export function createPublishingService(deps: { db: DB; clock: Clock; maps: Maps
   const { db, clock, maps } = deps;
   const repo = createPublishingRepository(db);
   const publishedListeners = new Set<(mapId: string) => void>();
+  const publishingHooks = new Set<PublishingHook>();
 
   async function listLeakCheckTerms(): Promise<LeakTerm[]> {
     const [configured, staffNames] = await Promise.all([repo.listLeakTerms(), repo.listStaffNames()]);
@@ -107,6 +124,14 @@ export function createPublishingService(deps: { db: DB; clock: Clock; maps: Maps
   return {
     preparePublication,
 
+    /**
+     * Runs `hook` in the transaction of every publish (the review queue marks what a version
+     * applied and writes its emails there), so publishing needs to know nothing about it.
+     */
+    onPublishing(hook: PublishingHook): void {
+      publishingHooks.add(hook);
+    },
+
     /** Calls `listener` after a version is published. */
     onPublished(listener: (mapId: string) => void): void {
       publishedListeners.add(listener);
@@ -131,17 +156,21 @@ export function createPublishingService(deps: { db: DB; clock: Clock; maps: Maps
         const summary: VersionSummary = { counts: publication.report.counts, changes: countChanges(publication.diff) };
         const id = generateSecureRandomString();
         try {
-          await repo.create({
-            id,
-            map_id: mapId,
-            number: publication.nextNumber,
-            snapshot: snapshotJson,
-            snapshot_hash: hashSnapshotJson(snapshotJson),
-            published_by: input.actor.id,
-            published_by_name: input.actor.name,
-            published_at: clock.now(),
-            acknowledged_warnings: warnings.length > 0 ? JSON.stringify(warnings) : null,
-            summary: JSON.stringify(summary),
+          await db.transaction().execute(async (trx) => {
+            await createPublishingRepository(trx).create({
+              id,
+              map_id: mapId,
+              number: publication.nextNumber,
+              snapshot: snapshotJson,
+              snapshot_hash: hashSnapshotJson(snapshotJson),
+              published_by: input.actor.id,
+              published_by_name: input.actor.name,
+              published_at: clock.now(),
+              acknowledged_warnings: warnings.length > 0 ? JSON.stringify(warnings) : null,
+              summary: JSON.stringify(summary),
+            });
+            const version = { mapId, versionId: id, number: publication.nextNumber, snapshot: publication.snapshot, actor: input.actor };
+            for (const hook of publishingHooks) await hook(trx, version);
           });
           publishedListeners.forEach((listener) => listener(mapId));
           return ok({ version: publication.nextNumber, versionId: id, warnings });
