@@ -1,5 +1,6 @@
 import { auth } from './auth.ts';
 import { feedback } from './feedback.ts';
+import { followThrough } from './follow-through.ts';
 import { invitations } from './invitations.ts';
 import { maps } from './maps.ts';
 import { portal } from './portal.ts';
@@ -7,4 +8,4 @@ import { publishing } from './publishing.ts';
 import { review } from './review.ts';
 import { staff } from './staff.ts';
 
-export const server = { auth, staff, maps, publishing, portal, invitations, feedback, review };
+export const server = { auth, staff, maps, publishing, portal, invitations, feedback, review, followThrough };
