@@ -342,6 +342,56 @@ export interface DigestSendsTable {
   created_at: number;
 }
 
+export type LiveSessionState = 'open' | 'paused' | 'ended';
+
+/** A live advisory board session on one published version (src/server/live/). */
+export interface LiveSessionsTable {
+  id: string;
+  map_id: string;
+  version_id: string;
+  facilitator_id: string | null;
+  facilitator_name: string;
+  join_code: string;
+  state: LiveSessionState;
+  /** A published stage key of the version: where the facilitator brings everyone. */
+  focus_stage_key: string | null;
+  timer_stage_key: string | null;
+  timer_ends_at: number | null;
+  timer_duration_ms: number | null;
+  /** The sequence number of the session's newest event. */
+  last_seq: Generated<number>;
+  opened_at: number;
+  updated_at: number;
+  ended_at: number | null;
+}
+export type LiveSessionRow = Selectable<LiveSessionsTable>;
+
+/** What travels on a session's stream, stored so a dropped connection resumes exactly. */
+export interface LiveEventsTable {
+  session_id: string;
+  seq: number;
+  type: string;
+  audience: 'everyone' | 'staff';
+  /** JSON of published data only (src/server/live/live.ts). */
+  payload: string;
+  created_at: number;
+}
+export type LiveEventRow = Selectable<LiveEventsTable>;
+
+export interface LiveMembersTable {
+  session_id: string;
+  invitation_id: string;
+  participant_id: string;
+  joined_at: number;
+}
+
+/** Annotations said during a session. */
+export interface LiveAnnotationsTable {
+  session_id: string;
+  annotation_id: string;
+  linked_at: number;
+}
+
 export interface Database {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
@@ -367,4 +417,8 @@ export interface Database {
   annotation_reporters: AnnotationReportersTable;
   digest_settings: DigestSettingsTable;
   digest_sends: DigestSendsTable;
+  live_sessions: LiveSessionsTable;
+  live_events: LiveEventsTable;
+  live_members: LiveMembersTable;
+  live_annotations: LiveAnnotationsTable;
 }

@@ -11,6 +11,7 @@ import * as m0005 from './0005-invitations.ts';
 import * as m0006 from './0006-annotations.ts';
 import * as m0007 from './0007-review-queue.ts';
 import * as m0008 from './0008-follow-through.ts';
+import * as m0010 from './0010-live-sessions.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-staff-accounts': m0001,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0006-annotations': m0006,
   '0007-review-queue': m0007,
   '0008-follow-through': m0008,
+  '0010-live-sessions': m0010,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

@@ -9,6 +9,8 @@ import { createAnnotationsService } from './annotations/annotations.service.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createDemoService } from './demo/demo.service.ts';
+import type { LiveStreamOptions } from './live/live-stream.ts';
+import { createLiveService } from './live/live.service.ts';
 import { createMailService } from './mail/mail.service.ts';
 import type { MailLogger, MailSender } from './mail/mail.ts';
 import { createOutboxOnlySender, createResendSender } from './mail/senders.ts';
@@ -54,6 +56,8 @@ export function createApp(options: {
   config?: Partial<AppConfig>;
   /** Tests replace where mail goes; by default the API key decides (see src/server/mail/senders.ts). */
   mail?: { sender?: MailSender; logger?: MailLogger };
+  /** Tests shorten the live streams' heartbeat and access re-check (src/server/live/live-stream.ts). */
+  liveStream?: Partial<LiveStreamOptions>;
 }) {
   const { db } = options;
   const clock = options.clock ?? systemClock;
@@ -91,6 +95,21 @@ export function createApp(options: {
     for (const versionId of versionIds) participants.forgetVersionPages(versionId);
   });
   invitations.onInvitationChanged((invitationId) => participants.forgetInvitation(invitationId));
+  // Live sessions follow what is said, moderated and revoked (src/server/live/live.service.ts).
+  const live = createLiveService({
+    db,
+    clock,
+    portal,
+    resolveGrant: (participantId, invitationId) => participants.getGrantedVersionId(participantId, invitationId),
+    feedbackOf: (mapId) => annotations.getFeedbackSettings(mapId),
+    hideAnnotation: (actor, annotationId, revision) => review.moderate(actor, annotationId, revision, 'rejected', 'Hidden during a live session.'),
+    tagAnnotation: (actor, annotationId, tag) => review.addTag(actor, annotationId, tag),
+    stream: options.liveStream,
+  });
+  annotations.addNewAnnotationCheck((context) => live.forParticipants.refusalForNewAnnotation(context));
+  annotations.onChanged((change) => live.noticeAnnotationChange(change));
+  review.onChanged((change) => live.noticeReviewChange(change));
+  invitations.onInvitationChanged((invitationId) => live.noticeInvitationChanged(invitationId));
   publishing.onPublished((mapId) => participants.forgetMap(mapId));
   // A rendered customer page shows its participant's annotations, and in shared mode others' too.
   annotations.onChanged(({ invitationId, versionId, isVisibleToOthers }) =>
@@ -110,6 +129,12 @@ export function createApp(options: {
     portal,
     annotations,
     review,
+    /** Live sessions, participant side: joining, the board, the stream (published data only). */
+    live: live.forParticipants,
+    /** Live sessions, staff side: open, run and moderate them. */
+    liveSessions: live.forStaff,
+    /** Live sessions' plumbing: waiting for pending updates, open streams, shutdown. */
+    liveRuntime: { whenIdle: live.whenIdle, countStreams: live.countStreams, close: live.close },
     followThrough,
     queueOptions: createQueueOptionsService({ db, portal }),
     demo: createDemoService({ db, staff, maps, publishing, invitations }),

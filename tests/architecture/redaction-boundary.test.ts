@@ -11,11 +11,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const PARTICIPANT_ROOTS = ['src/pages/m', 'src/server/portal', 'src/components/portal', 'src/layouts/PortalLayout.astro'];
+// Live sessions put what participants say on every screen, the big one included: their whole
+// module is held to the boundary too, so a live event can only be built from published data.
+const PARTICIPANT_ROOTS = ['src/pages/m', 'src/server/portal', 'src/components/portal', 'src/layouts/PortalLayout.astro', 'src/server/live', 'src/components/live', 'src/islands/live'];
 const FORBIDDEN_MODULES = ['src/server/maps/', 'src/server/publishing/', 'src/islands/map-editor/', 'src/server/app.ts'];
 const INTERNAL_TABLES = ['maps', 'map_stages', 'map_lanes', 'map_cards', 'leak_terms'];
-/** Services participant pages may use through Astro.locals.app. */
-const ALLOWED_APP_SERVICES = new Set(['portal', 'participants', 'annotations']);
+/**
+ * Services participant pages may use through Astro.locals.app. `live` is the participant face of
+ * live sessions (joining, the board, the stream); its staff face is `liveSessions`, not allowed here.
+ */
+const ALLOWED_APP_SERVICES = new Set(['portal', 'participants', 'annotations', 'live']);
 
 function listFiles(relative: string): string[] {
   const full = path.join(root, relative);
@@ -59,6 +64,7 @@ describe('the redaction boundary', () => {
   it('has participant-side files to check', () => {
     expect([...reachable.keys()].some((f) => f.includes(path.join('src', 'pages', 'm')))).toBe(true);
     expect([...reachable.keys()].some((f) => f.includes(path.join('src', 'server', 'portal')))).toBe(true);
+    expect([...reachable.keys()].some((f) => f.includes(path.join('src', 'server', 'live', 'live.service.ts')))).toBe(true);
   });
 
   it('keeps participant-side code away from internal map modules', () => {

@@ -54,7 +54,16 @@ export interface AnnotationView {
   isAwaitingApproval: boolean;
 }
 
-export type AnnotationError = 'forbidden' | 'invalid' | 'not_found' | 'conflict' | 'locked' | 'rate_limited';
+export type AnnotationError = 'forbidden' | 'invalid' | 'not_found' | 'conflict' | 'locked' | 'rate_limited' | 'paused';
+
+/** What changed, for listeners that follow single annotations (live sessions). */
+export interface AnnotationChange {
+  annotationId: string;
+  invitationId: string;
+  versionId: string;
+  isVisibleToOthers: boolean;
+  change: 'created' | 'updated' | 'withdrawn' | 'voted';
+}
 
 const MINUTE = 60 * 1000;
 export const CLOSING_TEXT_MAX = ANNOTATION_TEXT_MAX;
@@ -75,7 +84,9 @@ export function createAnnotationsService(deps: {
   const repo = createAnnotationsRepository(db);
   const perParticipant = new RateLimiter({ limit: ANNOTATIONS_PER_MINUTE, windowMs: MINUTE });
   const writer = createAnnotationWriter(db);
-  const changeListeners = new Set<(change: { invitationId: string; versionId: string; isVisibleToOthers: boolean }) => void>();
+  const changeListeners = new Set<(change: AnnotationChange) => void>();
+  // Asked before a new annotation is written: a reason to refuse it (a paused live session), or null.
+  const newAnnotationChecks = new Set<(context: { participantId: string; invitationId: string; versionId: string }) => Promise<string | null>>();
   // Read on every annotation, changed rarely and only through saveFeedbackSettings: kept in memory.
   const settingsByMap = new Map<string, FeedbackSettings>();
   // Invitations already marked as responded, so a busy session writes one row per annotation.
@@ -117,8 +128,8 @@ export function createAnnotationsService(deps: {
     };
   }
 
-  function announce(invitationId: string, versionId: string, isVisibleToOthers: boolean): void {
-    for (const listener of changeListeners) listener({ invitationId, versionId, isVisibleToOthers });
+  function announce(invitationId: string, versionId: string, isVisibleToOthers: boolean, annotationId: string, change: AnnotationChange['change']): void {
+    for (const listener of changeListeners) listener({ invitationId, versionId, isVisibleToOthers, annotationId, change });
   }
 
   /** The participant's own annotation, editable: or why not. */
@@ -142,8 +153,13 @@ export function createAnnotationsService(deps: {
     },
 
     /** Calls `listener` after an annotation changes (pages that show it must be rendered again). */
-    onChanged(listener: (change: { invitationId: string; versionId: string; isVisibleToOthers: boolean }) => void): void {
+    onChanged(listener: (change: AnnotationChange) => void): void {
       changeListeners.add(listener);
+    },
+
+    /** Adds a check asked before every new annotation; a message refuses it (error `paused`). */
+    addNewAnnotationCheck(check: (context: { participantId: string; invitationId: string; versionId: string }) => Promise<string | null>): void {
+      newAnnotationChecks.add(check);
     },
 
     /** What the participant sees on their map: their own annotations and, when shared, others' approved ones. */
@@ -175,6 +191,10 @@ export function createAnnotationsService(deps: {
       if (!version) return fail('forbidden', 'Your invitation to this map has ended.');
       const valid = validateAnnotation(input, version.snapshot);
       if (!valid.ok) return fail('invalid', valid.problems.join(' '));
+      for (const check of newAnnotationChecks) {
+        const refusal = await check({ participantId, invitationId, versionId: version.id });
+        if (refusal) return fail('paused', refusal);
+      }
       const now = clock.now();
       const limit = perParticipant.consume(participantId, now);
       if (!limit.isAllowed) return fail('rate_limited', `That is a lot of comments in a minute. Wait ${Math.ceil(limit.retryAfterMs / 1000)} seconds and send it again; your text is still here.`);
@@ -198,7 +218,7 @@ export function createAnnotationsService(deps: {
       const isFirstResponse = !respondedInvitations.has(invitationId);
       await writer.write(row, { isFirstResponse });
       respondedInvitations.add(invitationId);
-      announce(invitationId, version.id, isApproved);
+      announce(invitationId, version.id, isApproved, row.id, 'created');
       const created: AnnotationRow = { ...row, is_withdrawn: 0, disposition: 'new', revision: 1 };
       return ok(toView(created, version, { isOwn: true, isAwaitingApproval: settings.mode === 'shared' && !isApproved }));
     },
@@ -224,7 +244,7 @@ export function createAnnotationsService(deps: {
         updated_at: clock.now(),
       });
       if (!isUpdated) return fail('conflict', 'This comment changed in another window. Reload to see the latest, then make your change again.');
-      announce(invitationId, version.id, row.moderation === 'approved');
+      announce(invitationId, version.id, row.moderation === 'approved', annotationId, 'updated');
       return ok(toView((await repo.get(annotationId))!, version, { isOwn: true }));
     },
 
@@ -232,7 +252,7 @@ export function createAnnotationsService(deps: {
       const loaded = await loadOwnEditable(participantId, invitationId, annotationId);
       if (!loaded.ok) return loaded;
       await repo.updateAtRevision(annotationId, loaded.value.row.revision, { is_withdrawn: 1, updated_at: clock.now() });
-      announce(invitationId, loaded.value.version.id, loaded.value.row.moderation === 'approved');
+      announce(invitationId, loaded.value.version.id, loaded.value.row.moderation === 'approved', annotationId, 'withdrawn');
       return ok(true);
     },
 
@@ -247,7 +267,7 @@ export function createAnnotationsService(deps: {
       }
       if (row.participant_id === participantId) return fail('invalid', 'You cannot +1 your own comment.');
       await repo.addVote(annotationId, participantId, clock.now());
-      announce(invitationId, version.id, true);
+      announce(invitationId, version.id, true, annotationId, 'voted');
       return ok({ votes: await repo.countVotes(annotationId) });
     },
 

@@ -61,6 +61,9 @@ const server = http.createServer((req, res) => {
 server.listen(env.port, env.host, () => console.info(`Groundtruth is listening on http://${env.host}:${env.port}`));
 
 function shutDown(): void {
+  // Live streams never end by themselves: close them, so browsers reconnect (and resume from
+  // their Last-Event-ID) on the next server instead of holding this one open.
+  app.liveRuntime.close();
   server.close(() => {
     void mailWorker
       .stop()

@@ -1,0 +1,292 @@
+/**
+ * Live advisory board sessions: the rules and the shapes that travel. Pure: no I/O.
+ *
+ * A session runs on one published version. Everything a screen shows comes from events with a
+ * sequence number that increases within the session; the events are stored, so a screen that
+ * lost its connection asks for what came after the last number it saw (Last-Event-ID) and gets
+ * exactly the events it missed. Events hold published data only — the version's opaque keys,
+ * what participants wrote, counts and the session's own state — built here from an allow-list
+ * of fields, never by passing rows along.
+ *
+ * A session's screens are a fold of its events: `foldEvents` computes what a screen knows, and
+ * `diffViews` turns the difference between that and the database into the next events. The
+ * server rebuilds its view by folding the stored events, so after a restart it sends exactly
+ * what screens have not seen yet.
+ */
+import { ANNOTATION_KIND_LABELS, describeAnchor, formatAnchor, type Anchor, type AnnotationKind } from '../annotations/annotations.ts';
+import type { PublishedSnapshot } from '../portal/snapshot.ts';
+
+export type LiveSessionState = 'open' | 'paused' | 'ended';
+export type LiveAudience = 'everyone' | 'staff';
+
+/** Who may run a session (open, focus, timer, pause, end) and who may hide what is said. */
+export type StaffRoleName = 'admin' | 'editor' | 'reviewer';
+export function canFacilitate(member: { role: StaffRoleName; isActive: boolean }): boolean {
+  return member.isActive && (member.role === 'admin' || member.role === 'editor');
+}
+/** Reviewers watch the present view and hide annotations (moderation is their work), but do not run the session. */
+export function canModerateLive(member: { role: StaffRoleName; isActive: boolean }): boolean {
+  return member.isActive && (member.role === 'admin' || member.role === 'editor' || member.role === 'reviewer');
+}
+
+export const SESSION_TRANSITIONS: Record<LiveSessionState, readonly LiveSessionState[]> = {
+  open: ['paused', 'ended'],
+  paused: ['open', 'ended'],
+  ended: [],
+};
+
+export function canMoveSession(from: LiveSessionState, to: LiveSessionState): boolean {
+  return SESSION_TRANSITIONS[from].includes(to);
+}
+
+export const PAUSED_MESSAGE = 'The facilitator has paused the live session, so new comments are not taken right now. Your text is kept here: send it again when the session goes on.';
+export const ENDED_MESSAGE = 'This live session has ended. Thank you for taking part.';
+
+/** Timer lengths a facilitator may set, in minutes. */
+export const TIMER_MINUTES_MIN = 1;
+export const TIMER_MINUTES_MAX = 60;
+
+/** Join codes: what the join link and QR code carry. Not a secret (only invited people get in), just unguessable enough not to collide. */
+export const JOIN_CODE_PATTERN = /^[a-z2-9]{10}$/;
+export function isJoinCodeShaped(value: string): boolean {
+  return JOIN_CODE_PATTERN.test(value);
+}
+
+/**
+ * The review-queue tag for everything said in a session: "live 2026-11-25 abc123" (the UTC date
+ * it opened and the start of its id). It passes the review queue's normalizeTag unchanged.
+ */
+export function sessionTag(session: { id: string; openedAt: number }): string {
+  return `live ${new Date(session.openedAt).toISOString().slice(0, 10)} ${session.id.slice(0, 6)}`;
+}
+
+/** The session as screens see it. */
+export interface LiveSessionPublicState {
+  state: LiveSessionState;
+  /** A published stage key, or null (no focus). */
+  focusStageKey: string | null;
+  timer: { stageKey: string | null; endsAt: number; durationMs: number } | null;
+}
+
+/** One annotation as screens show it. Names only when the map's feedback settings allow. */
+export interface LiveAnnotation {
+  id: string;
+  anchor: string;
+  anchorLabel: string;
+  /** The stage it belongs to (a stage, a gap after it, or one of its cards), for counts and focus. */
+  stageKey: string | null;
+  kind: AnnotationKind;
+  kindLabel: string;
+  text: string;
+  authorName: string | null;
+  votes: number;
+  createdAt: number;
+}
+
+export interface LiveCounts {
+  /** Annotations said in the session per published stage key. */
+  byStage: Record<string, number>;
+  total: number;
+}
+
+export type LiveEvent =
+  | { type: 'session'; audience: 'everyone'; payload: LiveSessionPublicState }
+  /** A new or changed annotation that everyone may see. */
+  | { type: 'annotation'; audience: 'everyone'; payload: LiveAnnotation }
+  /** A new or changed annotation awaiting approval (or private feedback): facilitators only. */
+  | { type: 'pending'; audience: 'staff'; payload: LiveAnnotation }
+  /** No longer shown (hidden, withdrawn). Audience says who had it. */
+  | { type: 'removed'; audience: LiveAudience; payload: { id: string } }
+  | { type: 'counts'; audience: 'everyone'; payload: LiveCounts };
+
+export type LiveEventType = LiveEvent['type'];
+export const LIVE_EVENT_TYPES: readonly LiveEventType[] = ['session', 'annotation', 'pending', 'removed', 'counts'];
+
+/** A stored event, as the stream sends it. */
+export interface StoredLiveEvent {
+  seq: number;
+  type: LiveEventType;
+  audience: LiveAudience;
+  /** The payload, as JSON. */
+  data: string;
+}
+
+export function isVisibleTo(audience: LiveAudience, event: { audience: LiveAudience }): boolean {
+  return audience === 'staff' || event.audience === 'everyone';
+}
+
+/** The stage an anchor belongs to: a stage, the stage before a gap, a card's stage; none for rows and the whole map. */
+export function stageOfAnchor(anchor: Anchor, snapshot: PublishedSnapshot): string | null {
+  switch (anchor.kind) {
+    case 'stage':
+    case 'gap':
+      return anchor.stage;
+    case 'card':
+      return snapshot.cards.find((c) => c.key === anchor.card)?.stage ?? null;
+    default:
+      return null;
+  }
+}
+
+/** What the database says about an annotation linked to the session (repository row, already joined). */
+export interface LinkedAnnotationFacts {
+  id: string;
+  anchor: Anchor;
+  kind: AnnotationKind;
+  text: string;
+  authorName: string | null;
+  moderation: 'pending' | 'approved' | 'rejected' | 'spam';
+  isWithdrawn: boolean;
+  votes: number;
+  createdAt: number;
+}
+
+export interface FeedbackRules {
+  mode: 'private' | 'shared';
+  showsNames: boolean;
+}
+
+/** Who sees one annotation now: everyone (approved, shared feedback), staff only (waiting, or private feedback), or nobody (hidden, withdrawn). */
+export function audienceOf(facts: Pick<LinkedAnnotationFacts, 'moderation' | 'isWithdrawn'>, rules: FeedbackRules): LiveAudience | null {
+  if (facts.isWithdrawn || facts.moderation === 'rejected' || facts.moderation === 'spam') return null;
+  return rules.mode === 'shared' && facts.moderation === 'approved' ? 'everyone' : 'staff';
+}
+
+/** The allow-list: the only way an annotation becomes something that travels. */
+export function toLiveAnnotation(facts: LinkedAnnotationFacts, snapshot: PublishedSnapshot, rules: FeedbackRules): LiveAnnotation {
+  return {
+    id: facts.id,
+    anchor: formatAnchor(facts.anchor),
+    anchorLabel: describeAnchor(facts.anchor, snapshot),
+    stageKey: stageOfAnchor(facts.anchor, snapshot),
+    kind: facts.kind,
+    kindLabel: ANNOTATION_KIND_LABELS[facts.kind],
+    text: facts.text,
+    authorName: rules.showsNames ? facts.authorName : null,
+    votes: facts.votes,
+    createdAt: facts.createdAt,
+  };
+}
+
+/** What screens know about a session: the fold of its events. */
+export interface LiveView {
+  session: LiveSessionPublicState | null;
+  /** Shown to everyone, by id. */
+  shown: Map<string, LiveAnnotation>;
+  /** Shown to staff only, by id. */
+  waiting: Map<string, LiveAnnotation>;
+  counts: LiveCounts;
+}
+
+export function emptyView(): LiveView {
+  return { session: null, shown: new Map(), waiting: new Map(), counts: { byStage: {}, total: 0 } };
+}
+
+export function applyEvent(view: LiveView, event: { type: LiveEventType; audience: LiveAudience; payload: unknown }): void {
+  switch (event.type) {
+    case 'session':
+      view.session = event.payload as LiveSessionPublicState;
+      return;
+    case 'annotation': {
+      const a = event.payload as LiveAnnotation;
+      view.waiting.delete(a.id);
+      view.shown.set(a.id, a);
+      return;
+    }
+    case 'pending': {
+      const a = event.payload as LiveAnnotation;
+      view.shown.delete(a.id);
+      view.waiting.set(a.id, a);
+      return;
+    }
+    case 'removed': {
+      const { id } = event.payload as { id: string };
+      if (event.audience === 'everyone') view.shown.delete(id);
+      view.waiting.delete(id);
+      return;
+    }
+    case 'counts':
+      view.counts = event.payload as LiveCounts;
+      return;
+  }
+}
+
+export function foldEvents(events: Iterable<{ type: LiveEventType; audience: LiveAudience; data: string }>): LiveView {
+  const view = emptyView();
+  for (const e of events) applyEvent(view, { type: e.type, audience: e.audience, payload: JSON.parse(e.data) as unknown });
+  return view;
+}
+
+export function countByStage(annotations: Iterable<LiveAnnotation>): LiveCounts {
+  const byStage: Record<string, number> = {};
+  let total = 0;
+  for (const a of annotations) {
+    total++;
+    if (a.stageKey) byStage[a.stageKey] = (byStage[a.stageKey] ?? 0) + 1;
+  }
+  return { byStage, total };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The events that bring screens from `known` to what the database says now (`facts`, every
+ * annotation linked to the session). Counts include everything said and not hidden, also what
+ * waits for approval: a number reveals no words.
+ */
+export function diffViews(known: LiveView, facts: readonly LinkedAnnotationFacts[], snapshot: PublishedSnapshot, rules: FeedbackRules): LiveEvent[] {
+  const events: LiveEvent[] = [];
+  const counted: LiveAnnotation[] = [];
+  const seen = new Set<string>();
+  for (const f of facts) {
+    seen.add(f.id);
+    const audience = audienceOf(f, rules);
+    const live = toLiveAnnotation(f, snapshot, rules);
+    if (audience !== null) counted.push(live);
+    if (audience === 'everyone') {
+      const before = known.shown.get(f.id);
+      if (!before || !sameJson(before, live)) events.push({ type: 'annotation', audience: 'everyone', payload: live });
+    } else {
+      if (known.shown.has(f.id)) events.push({ type: 'removed', audience: 'everyone', payload: { id: f.id } });
+      if (audience === 'staff') {
+        const before = known.waiting.get(f.id);
+        if (!before || !sameJson(before, live) || known.shown.has(f.id)) events.push({ type: 'pending', audience: 'staff', payload: live });
+      } else if (known.waiting.has(f.id)) {
+        events.push({ type: 'removed', audience: 'staff', payload: { id: f.id } });
+      }
+    }
+  }
+  // Links are never deleted, but an annotation row can be (its invitation deleted): it leaves the screens.
+  for (const id of known.shown.keys()) if (!seen.has(id)) events.push({ type: 'removed', audience: 'everyone', payload: { id } });
+  for (const id of known.waiting.keys()) if (!seen.has(id) && !known.shown.has(id)) events.push({ type: 'removed', audience: 'staff', payload: { id } });
+  const counts = countByStage(counted);
+  if (!sameJson(counts, known.counts)) events.push({ type: 'counts', audience: 'everyone', payload: counts });
+  return events;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server-Sent Events framing
+
+/** An event as the text/event-stream format frames it: `id:` is the sequence number. */
+export function formatSseEvent(event: { seq: number | null; type: string; data: string }): string {
+  // JSON.stringify never emits raw line breaks, so the data is one `data:` line.
+  return `${event.seq === null ? '' : `id: ${event.seq}\n`}event: ${event.type}\ndata: ${event.data}\n\n`;
+}
+
+export const SSE_HEARTBEAT = ': heartbeat\n\n';
+
+/** A Last-Event-ID (or `since`) value: a non-negative integer sequence number, else null. */
+export function parseLastEventId(value: string | null | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  const trimmed = value.trim();
+  if (!/^\d{1,15}$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+/** Checks a timer request from the present view. */
+export function validateTimerMinutes(value: unknown): number | null {
+  const minutes = typeof value === 'string' && value.trim() !== '' ? Number(value) : typeof value === 'number' ? value : NaN;
+  return Number.isInteger(minutes) && minutes >= TIMER_MINUTES_MIN && minutes <= TIMER_MINUTES_MAX ? minutes : null;
+}
