@@ -8,6 +8,8 @@ import { serializeMapJson } from '../server/maps/map-format.ts';
 import { parseMapFile } from '../server/maps/map-import.ts';
 import { MAP_LIMITS } from '../server/maps/maps.ts';
 import { describeLeakWarning } from '../server/publishing/leak-check.ts';
+import { isExportFormat } from '../server/review/review-export.ts';
+import { writeChunks } from './write-chunks.ts';
 import { loadLinkSecret } from '../config/link-secret.ts';
 import { readEnvironment } from './environment.ts';
 import { CliError, UsageError } from './errors.ts';
@@ -174,6 +176,31 @@ export const commands: Record<string, Command> = {
         const text = format === 'json' ? serializeMapJson(content) : serializeMapCsv(content);
         // The file itself is the output, with or without --json.
         return { text, json: format === 'json' ? JSON.parse(text) : { csv: text }, raw: true };
+      });
+    },
+  },
+
+  'annotations:export': {
+    summary: 'Write annotations with their triage data as CSV or W3C Web Annotation JSON-LD, to standard output or --out FILE.',
+    usage: '--format csv|w3c [--map ID] [--out FILE] [--json]',
+    options: { format: { type: 'string' }, map: { type: 'string' }, out: { type: 'string' } },
+    async run(input) {
+      const format = requireString(input, 'format');
+      if (!isExportFormat(format)) throw new UsageError('--format must be csv or w3c.');
+      const mapId = optionalString(input, 'map');
+      const out = optionalString(input, 'out');
+      if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name.');
+      return withApp(async (app) => {
+        const result = await app.reviewExport.exportAnnotations({ mapId: mapId ?? null }, format);
+        if (!result.ok) throw new CliError(result.message);
+        const { total, chunks } = result.value;
+        if (out === undefined) {
+          // The file itself is the output, with or without --json, streamed as it is read.
+          await writeChunks(process.stdout, chunks);
+          return { text: '', json: null, raw: true };
+        }
+        await writeChunks(out, chunks);
+        return { text: `Wrote ${total.toLocaleString('en')} annotation(s) to ${out}.`, json: { file: out, total } };
       });
     },
   },

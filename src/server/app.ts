@@ -22,6 +22,7 @@ import { createPortalService } from './portal/portal.service.ts';
 import { createPublishingService } from './publishing/publishing.service.ts';
 import { createQueueOptionsService } from './review/queue-options.ts';
 import { createReviewService } from './review/review.service.ts';
+import { createReviewExportService } from './review/review-export.service.ts';
 import { createFollowThroughService } from './review/follow-through.service.ts';
 import { RateLimiter } from './security/rate-limiter.ts';
 import { createStaffService } from './staff/staff.service.ts';
@@ -137,6 +138,8 @@ export function createApp(options: {
     liveRuntime: { whenIdle: live.whenIdle, countStreams: live.countStreams, close: live.close },
     followThrough,
     queueOptions: createQueueOptionsService({ db, portal }),
+    /** Annotations with their triage data as CSV or W3C Web Annotation JSON-LD, streamed. */
+    reviewExport: createReviewExportService({ db, clock, portal, publicUrl: config.publicUrl }),
     demo: createDemoService({ db, staff, maps, publishing, invitations }),
     /** True when the database answers a query. */
     async isDatabaseHealthy(): Promise<boolean> {
