@@ -39,6 +39,7 @@ export const ACCOUNTS = {
     role: 'reviewer',
     password: 'e2e changer passphrase four',
   },
+  reviewer: { email: 'e2e-reviewer@example.com', name: 'Rae Reviewer', role: 'reviewer', password: 'e2e reviewer passphrase five' },
 } satisfies Record<string, TestAccount>;
 
 /** Signs in through the form, as a person would, and waits for the page it leads to. */
