@@ -284,6 +284,24 @@ export const commands: Record<string, Command> = {
     },
   },
 
+  'digest:send': {
+    summary: 'Send the owners\' digest now (to everyone who owns open review items, or one person); prints how many were written to the outbox.',
+    usage: '[--staff EMAIL] [--json]',
+    options: { staff: { type: 'string' } },
+    async run(input) {
+      const staffEmail = optionalString(input, 'staff');
+      if (staffEmail !== undefined && staffEmail.trim() === '') throw new UsageError('--staff needs the staff member\'s email.');
+      return withApp(async (app) => {
+        const result = await app.digest.sendNow({ staffEmail: staffEmail ?? null });
+        if (!result.ok) throw new CliError(result.message);
+        const { sent } = result.value;
+        // The outbox row is the email: the server's mail worker sends it (npm start), with retries.
+        const text = `${sent} digest(s) written to the outbox; the server's mail worker sends them.`;
+        return { text, json: { sent } };
+      });
+    },
+  },
+
   'demo:init': {
     summary: 'Create the demo workspace when the database has no staff yet (npm start runs this).',
     usage: '[--json]',

@@ -24,6 +24,7 @@ import { createQueueOptionsService } from './review/queue-options.ts';
 import { createReviewService } from './review/review.service.ts';
 import { createReviewExportService } from './review/review-export.service.ts';
 import { createFollowThroughService } from './review/follow-through.service.ts';
+import { createDigestService } from './review/digest.service.ts';
 import { RateLimiter } from './security/rate-limiter.ts';
 import { createStaffService } from './staff/staff.service.ts';
 
@@ -137,6 +138,8 @@ export function createApp(options: {
     /** Live sessions' plumbing: waiting for pending updates, open streams, shutdown. */
     liveRuntime: { whenIdle: live.whenIdle, countStreams: live.countStreams, close: live.close },
     followThrough,
+    /** The owners' digest; its scheduler runs in the server process (src/server/http/serve.ts). */
+    digest: createDigestService({ db, clock, mail, publicUrl: config.publicUrl }),
     queueOptions: createQueueOptionsService({ db, portal }),
     /** Annotations with their triage data as CSV or W3C Web Annotation JSON-LD, streamed. */
     reviewExport: createReviewExportService({ db, clock, portal, publicUrl: config.publicUrl }),

@@ -20,6 +20,7 @@ import { readEnvironment } from '../../cli/environment.ts';
 import { loadLinkSecret } from '../../config/link-secret.ts';
 import { APP_GLOBAL_KEY, createApp } from '../app.ts';
 import { startMailWorker } from '../mail/mail.worker.ts';
+import { startDigestScheduler } from '../review/digest-scheduler.ts';
 import { serveParticipantFastLane } from '../portal/customer-page-front.ts';
 
 const MAIL_WORKER_INTERVAL_MS = 5000;
@@ -40,6 +41,8 @@ const app = createApp({
 (globalThis as Record<symbol, unknown>)[APP_GLOBAL_KEY] = app;
 const mailWorker = startMailWorker(app.mail, { intervalMs: MAIL_WORKER_INTERVAL_MS });
 console.info(`[mail] Sending through: ${app.mail.senderDescription}`);
+// Checks every minute whether the owners' digest is due; once per period, whatever the restarts.
+const digestScheduler = startDigestScheduler(app.digest);
 
 // The front runs the server itself: Astro's standalone entry must not start another.
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
@@ -65,8 +68,7 @@ function shutDown(): void {
   // their Last-Event-ID) on the next server instead of holding this one open.
   app.liveRuntime.close();
   server.close(() => {
-    void mailWorker
-      .stop()
+    void Promise.all([mailWorker.stop(), digestScheduler.stop()])
       .then(() => db.destroy())
       .finally(() => process.exit(0));
   });
