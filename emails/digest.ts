@@ -46,7 +46,7 @@ export function renderDigestEmail(data: DigestEmailData): EmailContent {
   const subject = `Your digest: ${count}`;
   const greeting = name ? `Hello ${name},` : 'Hello,';
   const intro = `You own ${count}: new, accepted or waiting for follow-up.`;
-  const more = data.total > data.items.length ? `The ${data.items.length} newest are below; the queue shows all ${data.total}.` : '';
+  const more = data.total > data.items.length ? `Here are the newest ${data.items.length}; the queue shows all ${data.total}.` : '';
   const why = data.schedule
     ? `You receive this digest on the schedule an admin set: ${data.schedule}. Only people who own open items get one.`
     : 'Someone on your team sent this digest by hand.';
