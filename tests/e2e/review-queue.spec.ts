@@ -171,6 +171,15 @@ test('a stale change is a conflict, not an overwrite; notes, history and priorit
   await expect(colleague.getByRole('heading', { name: 'Decision: Accepted' })).toBeVisible();
   await colleagueContext.close();
 
+  // An accepted "missing" item becomes a draft card on the internal map, linked back.
+  await page.reload();
+  await page.getByRole('button', { name: 'Make a draft card' }).click();
+  await expect(status(page)).toContainText('Made a draft card on the internal map.');
+  const draft = page.getByRole('region', { name: 'On the internal map' });
+  await expect(draft).toContainText('We needed a way to invite the accountant');
+  await expect(page.getByRole('button', { name: 'Make a draft card' })).toHaveCount(0);
+  await expect(page.getByRole('table')).toContainText('Draft card made');
+
   await page.getByLabel('Add a note').fill(`Ask finance about this ${id}`);
   await page.getByRole('button', { name: 'Add note' }).click();
   await expect(page.getByRole('region', { name: 'Internal notes' })).toContainText(`Ask finance about this ${id}`);
