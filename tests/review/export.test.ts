@@ -56,6 +56,7 @@ let reviewer: ReviewActor;
 /** Every live annotation's detail as the queue shows it, the export's independent oracle. */
 const details = new Map<string, ItemDetail>();
 let withdrawnId: string;
+let people: { participantId: string; invitationId: string }[] = [];
 
 async function collect(chunks: AsyncIterable<string>): Promise<string> {
   let text = '';
@@ -111,7 +112,6 @@ async function seed(): Promise<void> {
   if (!created.ok) throw new Error(created.message);
   reviewer = created.value.member;
 
-  const people: { participantId: string; invitationId: string }[] = [];
   for (let i = 0; i < 24; i++) {
     const email = i < EMAILS.length ? EMAILS[i]! : `person${i}@example.com`;
     const field = (offset: number) => FIELD_VALUES[(i * 4 + offset) % FIELD_VALUES.length];
@@ -349,7 +349,7 @@ describe('W3C Web Annotation export', () => {
 });
 
 describe('what an export reads', () => {
-  it('reads in keyset batches without losing or repeating rows, ties included', async () => {
+  it('reads in batches without losing or repeating rows, ties included', async () => {
     const small = createReviewExportService({ db: app.db, clock, portal: app.portal, publicUrl: 'http://localhost:4321', batchSize: 7 });
     const result = await small.exportAnnotations({}, 'csv');
     if (!result.ok) throw new Error(result.message);
@@ -372,6 +372,19 @@ describe('what an export reads', () => {
     expect(onFirstStage).toEqual(
       expectedIds(({ item: { anchor: a } }) => (a.kind === 'stage' && a.stage === stageKeys[0]) || a.kind === 'card' || (a.kind === 'gap' && a.stage === stageKeys[0])),
     );
+  });
+
+  it('leaves out an annotation withdrawn while the export runs, counted in the total', async () => {
+    const dana = people[0]!;
+    clock.advance(60_000);
+    const late = await app.annotations.createAnnotation(dana.participantId, dana.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: 'withdrawn mid-export' });
+    if (!late.ok) throw new Error(late.message);
+    const result = await app.reviewExport.exportAnnotations({ mapId }, 'w3c');
+    if (!result.ok) throw new Error(result.message);
+    await app.annotations.withdrawAnnotation(dana.participantId, dana.invitationId, late.value.id);
+    const doc = JSON.parse(await collect(result.value.chunks));
+    expect(doc.total).toBe(expectedIds((d) => d.item.mapId === mapId).length + 1);
+    expect(doc.first.items.map((a: { groundtruth: { id: string } }) => a.groundtruth.id)).toEqual(expectedIds((d) => d.item.mapId === mapId));
   });
 
   it('refuses an unknown map and a filter that is not a state, changing nothing', async () => {

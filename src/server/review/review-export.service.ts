@@ -3,9 +3,12 @@
  * or W3C Web Annotation JSON-LD (review-export.ts).
  *
  * Exports can hold 100,000 annotations, so nothing here pages through the queue (each queue page
- * also counts every axis) or builds the file in memory: rows are read in keyset batches, newest
- * first, and each batch is turned into text and handed on before the next is read. The caller
- * writes the chunks to a file, standard output or an HTTP response as they come.
+ * also counts every axis and OFFSET rescans what it skips) or builds the file in memory. One
+ * query reads the matching ids in export order, newest first; that fixes who is in the export
+ * and its total, and costs one sort at most whatever index the filter leads SQLite to. Then the
+ * rows are read by id a batch at a time, and each batch is turned into text and handed on
+ * before the next is read, so the database is never held for long. The caller writes the
+ * chunks to a file, standard output or an HTTP response as they come.
  */
 import type { DB } from '../../../db/connection.ts';
 import { anchorFromColumns, describeAnchor, isAnnotationKind, ANNOTATION_KIND_LABELS } from '../annotations/annotations.ts';
@@ -26,12 +29,15 @@ import {
   type ExportFormat,
   type ExportItem,
 } from './review-export.ts';
-import { createReviewRepository, type ExportCursor, type ExportRow, type QueueQuery } from './review.repository.ts';
+import { createReviewRepository, type ExportRow, type QueueQuery } from './review.repository.ts';
 import type { QueueFilter } from './review.service.ts';
 import { accountKey, computePriority, isDisposition, isModerationState, normalizeTag, TAG_RULE, type Disposition } from './review.ts';
 
-/** Rows read per query: big enough to amortise the look-ups, small enough to keep memory flat. */
-export const EXPORT_BATCH_SIZE = 1000;
+/**
+ * Rows read per batch: big enough to amortise the look-ups, small enough that a batch (about
+ * 25 ms on 100,000 annotations) never holds the server's one database connection for long.
+ */
+export const EXPORT_BATCH_SIZE = 500;
 
 export type ExportError = 'invalid' | 'not_found';
 
@@ -39,7 +45,7 @@ export interface AnnotationExport {
   format: ExportFormat;
   contentType: string;
   fileName: string;
-  /** Annotations matching when the export started. */
+  /** Annotations matching when the export started (one withdrawn meanwhile is left out). */
   total: number;
   /** The file's text, in order. Read it once, while the database is open. */
   chunks: AsyncIterable<string>;
@@ -140,29 +146,24 @@ export function createReviewExportService(deps: { db: DB; clock: Clock; portal: 
     return items;
   }
 
-  /** Every matching annotation, newest first, a batch at a time. */
-  async function* readBatches(query: QueueQuery): AsyncGenerator<ExportItem[]> {
+  /** The annotations with these ids, in this order, a batch at a time. */
+  async function* readBatches(ids: readonly string[]): AsyncGenerator<ExportItem[]> {
     const versions = new Map<string, PublishedVersion | null>();
-    let after: ExportCursor | null = null;
-    for (;;) {
-      const rows = await repo.listExportBatch(query, after, batchSize);
-      if (rows.length === 0) return;
-      yield await toExportItems(rows, versions);
-      if (rows.length < batchSize) return;
-      const last = rows[rows.length - 1]!;
-      after = { createdAt: last.created_at, id: last.id };
+    for (let start = 0; start < ids.length; start += batchSize) {
+      const rows = await repo.listExportRows(ids.slice(start, start + batchSize));
+      if (rows.length > 0) yield await toExportItems(rows, versions);
     }
   }
 
-  async function* csvChunks(query: QueueQuery): AsyncGenerator<string> {
+  async function* csvChunks(ids: readonly string[]): AsyncGenerator<string> {
     yield annotationCsvHeaderLine();
-    for await (const batch of readBatches(query)) yield batch.map(annotationCsvRow).join('');
+    for await (const batch of readBatches(ids)) yield batch.map(annotationCsvRow).join('');
   }
 
-  async function* w3cChunks(query: QueueQuery, head: string): AsyncGenerator<string> {
+  async function* w3cChunks(ids: readonly string[], head: string): AsyncGenerator<string> {
     yield head;
     let isFirst = true;
-    for await (const batch of readBatches(query)) {
+    for await (const batch of readBatches(ids)) {
       const text = batch.map((item) => serializeWebAnnotation(item, publicUrl)).join(WEB_ANNOTATION_SEPARATOR);
       yield isFirst ? text : WEB_ANNOTATION_SEPARATOR + text;
       isFirst = false;
@@ -172,8 +173,8 @@ export function createReviewExportService(deps: { db: DB; clock: Clock; portal: 
 
   return {
     /**
-     * Checks the filter (an unknown map is not_found, a bad state or tag invalid) and counts the
-     * matches; the rows themselves are read as the chunks are consumed.
+     * Checks the filter (an unknown map is not_found, a bad state or tag invalid) and reads which
+     * annotations match; their rows are read as the chunks are consumed.
      */
     async exportAnnotations(filter: QueueFilter, format: ExportFormat): Promise<Result<AnnotationExport, ExportError>> {
       const resolved = await resolveQuery(filter);
@@ -184,7 +185,8 @@ export function createReviewExportService(deps: { db: DB; clock: Clock; portal: 
         mapTitle = await repo.getMapTitle(filter.mapId);
         if (mapTitle === null) return fail('not_found', `No map with id ${filter.mapId}.`);
       }
-      const total = await repo.countMatching(query);
+      const ids = await repo.listExportIds(query);
+      const total = ids.length;
       const label = mapTitle === null ? 'Annotations on every map' : `Annotations on “${mapTitle}”`;
       const head = format === 'w3c' ? webAnnotationCollectionHead({ id: exportCollectionUrl(publicUrl, 'w3c', queueViewQuery({ filter })), label, total }) : '';
       return ok({
@@ -192,7 +194,7 @@ export function createReviewExportService(deps: { db: DB; clock: Clock; portal: 
         contentType: EXPORT_CONTENT_TYPES[format],
         fileName: exportFileName({ mapTitle, now: clock.now(), format }),
         total,
-        chunks: format === 'csv' ? csvChunks(query) : w3cChunks(query, head),
+        chunks: format === 'csv' ? csvChunks(ids) : w3cChunks(ids, head),
       });
     },
   };

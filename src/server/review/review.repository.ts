@@ -42,12 +42,6 @@ export interface ExportRow extends QueueRow {
   notes: number;
 }
 
-/** Where an export batch resumes: after this row in newest-first order. */
-export interface ExportCursor {
-  createdAt: number;
-  id: string;
-}
-
 /** SQLite allows 32,766 parameters; lists of ids go in chunks well below it. */
 const CHUNK = 500;
 
@@ -302,41 +296,44 @@ export function createReviewRepository(db: DB) {
       return db.selectFrom('staff_users').select(['id', 'name', 'is_active']).where('id', '=', id).executeTakeFirst();
     },
     /**
-     * One batch of export rows, newest first, strictly after `after`. Keyset paging: an export
-     * walks every match once, where OFFSET would rescan all the rows before each page.
+     * Every matching id, newest first: an export's membership and order, read in one query (one
+     * sort at most, whatever index the filter picks), before its rows are read a batch at a time.
      */
-    async listExportBatch(q: QueueQuery, after: ExportCursor | null, limit: number): Promise<ExportRow[]> {
-      let query = applyQuery(
-        db
-          .selectFrom('annotations as a')
-          .innerJoin('invitations as i', 'i.id', 'a.invitation_id')
-          .innerJoin('maps as m', 'm.id', 'a.map_id')
-          .innerJoin('map_versions as v', 'v.id', 'a.version_id')
-          .leftJoin('staff_users as s', 's.id', 'a.owner_id')
-          .selectAll('a')
-          .select((eb) => [
-            'i.name as author_name',
-            'i.email as author_email',
-            'i.account as author_account',
-            'i.segment as author_segment',
-            'i.role as author_role',
-            's.name as owner_name',
-            'm.title as map_title',
-            'v.number as version_number',
-            eb.selectFrom('annotation_votes as vo').select(eb.fn.countAll<number>().as('n')).whereRef('vo.annotation_id', '=', 'a.id').as('votes'),
-            eb.selectFrom('annotation_notes as no').select(eb.fn.countAll<number>().as('n')).whereRef('no.annotation_id', '=', 'a.id').as('notes'),
-          ]),
-        q,
-      );
-      if (after) {
-        query = query.where((eb: any) => eb.or([eb('a.created_at', '<', after.createdAt), eb.and([eb('a.created_at', '=', after.createdAt), eb('a.id', '<', after.id)])]));
-      }
-      return (await query.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute()) as ExportRow[];
+    async listExportIds(q: QueueQuery): Promise<string[]> {
+      const rows = await applyQuery(db.selectFrom('annotations as a').select(['a.id']), q).orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').execute();
+      return rows.map((r) => r.id as string);
     },
-    /** How many annotations match, in one count (an export's total). */
-    async countMatching(q: QueueQuery): Promise<number> {
-      const row = await applyQuery(db.selectFrom('annotations as a').select((eb: any) => eb.fn.countAll().as('n')), q).executeTakeFirst();
-      return Number((row as { n?: number } | undefined)?.n ?? 0);
+    /** Export rows (queue rows with their number of internal notes), in the given order of ids. */
+    async listExportRows(ids: readonly string[]): Promise<ExportRow[]> {
+      const rows: ExportRow[] = [];
+      for (const part of chunks(ids)) {
+        rows.push(
+          ...((await db
+            .selectFrom('annotations as a')
+            .innerJoin('invitations as i', 'i.id', 'a.invitation_id')
+            .innerJoin('maps as m', 'm.id', 'a.map_id')
+            .innerJoin('map_versions as v', 'v.id', 'a.version_id')
+            .leftJoin('staff_users as s', 's.id', 'a.owner_id')
+            .selectAll('a')
+            .select((eb) => [
+              'i.name as author_name',
+              'i.email as author_email',
+              'i.account as author_account',
+              'i.segment as author_segment',
+              'i.role as author_role',
+              's.name as owner_name',
+              'm.title as map_title',
+              'v.number as version_number',
+              eb.selectFrom('annotation_votes as vo').select(eb.fn.countAll<number>().as('n')).whereRef('vo.annotation_id', '=', 'a.id').as('votes'),
+              eb.selectFrom('annotation_notes as no').select(eb.fn.countAll<number>().as('n')).whereRef('no.annotation_id', '=', 'a.id').as('notes'),
+            ])
+            .where('a.id', 'in', part)
+            .where('a.is_withdrawn', '=', 0)
+            .execute()) as ExportRow[]),
+        );
+      }
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id)).filter((r): r is ExportRow => r !== undefined);
     },
     async getMapTitle(id: string): Promise<string | null> {
       return (await db.selectFrom('maps').select('title').where('id', '=', id).executeTakeFirst())?.title ?? null;
