@@ -95,7 +95,8 @@ const participantSession = defineMiddleware(async (context, next) => {
 });
 
 /** Participant pages need a participant session, except the link pages that create one. */
-const PUBLIC_PORTAL_PATHS = [/^\/m\/i\/[^/]+$/, /^\/m\/link$/, /^\/m\/signed-out$/];
+// A live session's join page is public: people not signed in on this device ask for their link there.
+const PUBLIC_PORTAL_PATHS = [/^\/m\/i\/[^/]+$/, /^\/m\/link$/, /^\/m\/signed-out$/, /^\/m\/live\/[^/]+$/];
 const portalGuard = defineMiddleware(async (context, next) => {
   const { pathname } = context.url;
   if (!pathname.startsWith('/m/') && pathname !== '/m') return next();

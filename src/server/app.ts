@@ -104,7 +104,7 @@ export function createApp(options: {
     portal,
     resolveGrant: (participantId, invitationId) => participants.getGrantedVersionId(participantId, invitationId),
     feedbackOf: (mapId) => annotations.getFeedbackSettings(mapId),
-    hideAnnotation: (actor, annotationId, revision) => review.moderate(actor, annotationId, revision, 'rejected', 'Hidden during a live session.'),
+    moderateAnnotation: (actor, annotationId, revision, to) => review.moderate(actor, annotationId, revision, to, to === 'rejected' ? 'Hidden during a live session.' : null),
     tagAnnotation: (actor, annotationId, tag) => review.addTag(actor, annotationId, tag),
     stream: options.liveStream,
   });

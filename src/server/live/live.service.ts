@@ -91,6 +91,7 @@ export interface LiveBoard {
   counts: LiveCounts;
   lastSeq: number;
   feedback: { mode: 'private' | 'shared'; showsNames: boolean };
+  openedAt: number;
 }
 
 interface RunningSession {
@@ -136,8 +137,8 @@ export function createLiveService(deps: {
   resolveGrant: (participantId: string, invitationId: string) => Promise<string | null>;
   /** The map's feedback settings (annotations service). */
   feedbackOf: (mapId: string) => Promise<{ mode: 'private' | 'shared'; showsNames: boolean }>;
-  /** Hides an annotation for everyone: rejects it in the review queue. */
-  hideAnnotation: (actor: LiveActor, annotationId: string, revision: number) => Promise<Result<unknown>>;
+  /** Moderates an annotation in the review queue: approved shows it to everyone, rejected hides it. */
+  moderateAnnotation: (actor: LiveActor, annotationId: string, revision: number, to: 'approved' | 'rejected') => Promise<Result<unknown>>;
   /** Tags an annotation in the review queue on the facilitator's behalf. */
   tagAnnotation: (actor: LiveActor, annotationId: string, tag: string) => Promise<Result<unknown>>;
   pubsub?: LivePubSub;
@@ -312,7 +313,27 @@ export function createLiveService(deps: {
       counts: view.counts,
       lastSeq: row.last_seq,
       feedback: { mode: feedback.mode, showsNames: feedback.showsNames },
+      openedAt: row.opened_at,
     };
+  }
+
+  async function moderate(actor: LiveActor, sessionId: string, annotationId: string, to: 'approved' | 'rejected'): Promise<Result<true, LiveError>> {
+    if (!canModerateLive(actor)) return fail('forbidden', 'Only staff can moderate what is said.');
+    const found = typeof annotationId === 'string' && annotationId.length <= 64 ? await repo.getLinkedAnnotation(sessionId, annotationId) : undefined;
+    if (!found || found.is_withdrawn === 1) return fail('not_found', 'That comment is not in this session.');
+    const isAlready = to === 'rejected' ? found.moderation === 'rejected' || found.moderation === 'spam' : found.moderation === 'approved';
+    if (!isAlready) {
+      const moderated = await deps.moderateAnnotation(actor, annotationId, found.revision, to);
+      if (!moderated.ok) return fail('conflict', moderated.message);
+    }
+    await loadRunning();
+    const rs = running.get(sessionId);
+    if (rs) {
+      // The review queue announces the change too; syncing now puts it on screens before we answer.
+      markDirty(rs);
+      await rs.syncing;
+    }
+    return ok(true);
   }
 
   /** A session change by the facilitator: the row and its `session` event in one transaction. */
@@ -510,21 +531,10 @@ export function createLiveService(deps: {
     },
 
     /** Hides an annotation said in the session from every screen (rejects it in the review queue). */
-    async hide(actor: LiveActor, sessionId: string, annotationId: string): Promise<Result<true, LiveError>> {
-      if (!canModerateLive(actor)) return fail('forbidden', 'Only staff can hide annotations.');
-      const found = typeof annotationId === 'string' && annotationId.length <= 64 ? await repo.getLinkedAnnotation(sessionId, annotationId) : undefined;
-      if (!found || found.is_withdrawn === 1) return fail('not_found', 'That comment is not in this session.');
-      if (found.moderation === 'rejected' || found.moderation === 'spam') return ok(true);
-      const hidden = await deps.hideAnnotation(actor, annotationId, found.revision);
-      if (!hidden.ok) return fail('conflict', hidden.message);
-      await loadRunning();
-      const rs = running.get(sessionId);
-      if (rs) {
-        markDirty(rs);
-        await rs.syncing;
-      }
-      return ok(true);
-    },
+    hide: (actor: LiveActor, sessionId: string, annotationId: string) => moderate(actor, sessionId, annotationId, 'rejected'),
+
+    /** Shows an annotation waiting for approval on every screen (approves it in the review queue). */
+    approve: (actor: LiveActor, sessionId: string, annotationId: string) => moderate(actor, sessionId, annotationId, 'approved'),
 
     /** The present view's stream (staff: every event). Null when the session does not exist. */
     async openStream(actor: LiveActor, sessionId: string, afterSeq: number | null): Promise<Result<ReadableStream<Uint8Array>, LiveError>> {
