@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import { runCli } from './cli.ts';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
 
@@ -101,6 +101,57 @@ async function collectCustomerResponses(request: APIRequestContext, start: strin
   return seen;
 }
 
+/**
+ * What the review queue knows and participants must not: internal notes, owners, tags, the
+ * decision and its reason, and who decided. Done through the queue's own pages, as a reviewer
+ * does it.
+ */
+async function triageWithCanaries(browser: Browser, mapId: string): Promise<void> {
+  const reviewer = { email: `leak-reviewer-${run}@example.com`, password: `leak reviewer ${run} passphrase` };
+  const reviewerName = canary('reviewer name');
+  await runCli(['user:create', '--email', reviewer.email, '--name', reviewerName, '--role', 'editor', '--password', reviewer.password]);
+  // Tags are lower-case words: the canary's bare value is one.
+  const tag = `cnry${canaries.size}x${run}`;
+  canaries.set(tag, 'review tag');
+  const context = await browser.newContext({ baseURL: E2E_BASE_URL });
+  const staff = await context.newPage();
+  await signIn(staff, reviewer);
+  const queue = `/app/review?map=${encodeURIComponent(mapId)}`;
+  await staff.goto(queue);
+  const bulk = async (change: string, fill: (page: Page) => Promise<void>) => {
+    await staff.goto(`${queue}&select=all`);
+    await staff.getByLabel('With the selected items').selectOption({ label: change });
+    await fill(staff);
+    await staff.getByRole('button', { name: 'Apply to selected' }).click();
+    await expect(staff.getByRole('status')).toContainText(/Changed \d+ items?\./);
+  };
+  await bulk('Add the tag below', (p) => p.locator('#bulk-tag').fill(tag));
+  await bulk('Assign to the owner below', async (p) => {
+    await p.locator('#bulk-owner').selectOption({ label: reviewerName });
+  });
+  await bulk('Approve', async () => {});
+  const items = await staff.locator('.queue-item .item-title a').evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).pathname));
+  expect(items.length).toBeGreaterThan(1);
+  for (const [index, item] of items.entries()) {
+    await staff.goto(item);
+    await staff.getByLabel('Add a note').fill(canary(`internal note ${index}`));
+    await staff.getByRole('button', { name: 'Add note' }).click();
+    await expect(staff.getByRole('status')).toContainText('Note added.');
+    if (index === 0) {
+      await staff.getByLabel('Decline, because…').fill(canary('decline reason'));
+      await staff.getByRole('button', { name: 'Decline', exact: true }).click();
+      await expect(staff.getByRole('status')).toContainText('Decision: declined');
+    } else {
+      await staff.getByRole('button', { name: 'Accept' }).click();
+      await expect(staff.getByRole('status')).toContainText('Decision: accepted');
+    }
+  }
+  // The test can fail: the reviewer's own pages show what they wrote.
+  await staff.goto(items[0]!);
+  expect(findCanaries(await staff.content()).length).toBeGreaterThan(0);
+  await context.close();
+}
+
 test('nothing internal reaches any response the customer view can reach', async ({ page }) => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gt-leak-')), 'canary.map.json');
   fs.writeFileSync(file, JSON.stringify(buildCanaryMap()));
@@ -165,6 +216,11 @@ test('nothing internal reaches any response the customer view can reach', async 
   const badForm = await customer.request.post(`${mapPath}?on=map`, { form: { anchor: 'map', kind: 'idea', text: '' } });
   answers.push(await badForm.text());
   expect(answers.flatMap(findCanaries)).toEqual([]);
+
+  // Triage: a reviewer whose name is a canary owns, tags, notes, declines with a canary reason
+  // and accepts. None of it may reach the participant (their pages are crawled below).
+  await triageWithCanaries(page.context().browser()!, mapId);
+
   for (const start of [mapPath, `${mapPath}/walk/1`, `${mapPath}/summary`, '/m']) {
     const reached = await collectCustomerResponses(customer.request, start);
     expect([...reached].flatMap(([url, text]) => findCanaries(text).map((c) => `${url}: ${c}`))).toEqual([]);
