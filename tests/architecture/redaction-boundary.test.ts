@@ -14,8 +14,9 @@ const root = path.resolve(import.meta.dirname, '../..');
 // Live sessions put what participants say on every screen, the big one included: their whole
 // module is held to the boundary too, so a live event can only be built from published data.
 const PARTICIPANT_ROOTS = ['src/pages/m', 'src/server/portal', 'src/components/portal', 'src/layouts/PortalLayout.astro', 'src/server/live', 'src/components/live', 'src/islands/live'];
-const FORBIDDEN_MODULES = ['src/server/maps/', 'src/server/publishing/', 'src/islands/map-editor/', 'src/server/app.ts'];
-const INTERNAL_TABLES = ['maps', 'map_stages', 'map_lanes', 'map_cards', 'leak_terms'];
+// The review queue's module is staff-only too: owners, tags, notes, decisions and who made them.
+const FORBIDDEN_MODULES = ['src/server/maps/', 'src/server/publishing/', 'src/server/review/', 'src/islands/map-editor/', 'src/islands/review/', 'src/components/review/', 'src/server/app.ts'];
+const INTERNAL_TABLES = ['maps', 'map_stages', 'map_lanes', 'map_cards', 'leak_terms', 'annotation_tags', 'annotation_notes', 'annotation_history', 'annotation_reporters', 'digest_settings', 'digest_sends'];
 /**
  * Services participant pages may use through Astro.locals.app. `live` is the participant face of
  * live sessions (joining, the board, the stream); its staff face is `liveSessions`, not allowed here.
