@@ -3,6 +3,7 @@
  * or nothing, the conflict a colleague's earlier change causes, notes and history, priorities,
  * and axe on every queue page.
  */
+import fs from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
 import { continueFromLink, expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId } from './portal-helpers.ts';
@@ -140,6 +141,18 @@ test('bulk changes are all or nothing, and filters and counts follow them', asyn
   await page.getByLabel('Tag', { exact: true }).first().fill('no-such-tag');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page.getByText('No items match.')).toBeVisible();
+
+  // The download links export the view as it is filtered: here, the two new items.
+  await page.goto(`${queue}&disposition=new`);
+  await expect(page.getByText('Items 1–2 of 2')).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV' }).click()]);
+  const csv = fs.readFileSync((await download.path())!, 'utf8');
+  expect(csv.trim().split(/\r?\n/)).toHaveLength(3); // the header and two rows (texts have no line breaks)
+  expect(csv).toContain('Another thing');
+  const [w3c] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'W3C Web Annotation (JSON-LD)' }).click()]);
+  const collection = JSON.parse(fs.readFileSync((await w3c.path())!, 'utf8')) as { type: string; first: { items: { type: string }[] } };
+  expect(collection.type).toBe('AnnotationCollection');
+  expect(collection.first.items.map((a) => a.type)).toEqual(['Annotation', 'Annotation']);
 
   // Only staff reach the queue.
   const anonymous = await browser.newContext({ baseURL: E2E_BASE_URL });
