@@ -11,6 +11,7 @@ import * as m0005 from './0005-invitations.ts';
 import * as m0006 from './0006-annotations.ts';
 import * as m0007 from './0007-review-queue.ts';
 import * as m0008 from './0008-follow-through.ts';
+import * as m0009 from './0009-review-queue-indexes.ts';
 import * as m0010 from './0010-live-sessions.ts';
 
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0006-annotations': m0006,
   '0007-review-queue': m0007,
   '0008-follow-through': m0008,
+  '0009-review-queue-indexes': m0009,
   '0010-live-sessions': m0010,
 };
 

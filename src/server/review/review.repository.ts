@@ -52,9 +52,10 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 }
 
 // The filter works on `annotations as a` alone: who said it is matched through a sub-select on
-// invitations, so counting never joins 100,000 rows.
+// invitations, so counting never joins 100,000 rows. `is_withdrawn = 0` is written as a literal
+// (not a bound parameter) so SQLite can use the queue's partial indexes (migration 0009).
 function applyQuery<O>(qb: SelectQueryBuilder<any, any, O>, q: QueueQuery): SelectQueryBuilder<any, any, O> {
-  let out = qb.where('a.is_withdrawn', '=', 0);
+  let out = qb.where(sql<boolean>`a.is_withdrawn = 0`);
   if (q.mapId) out = out.where('a.map_id', '=', q.mapId);
   if (q.versionId) out = out.where('a.version_id', '=', q.versionId);
   if (q.kind) out = out.where('a.kind', '=', q.kind);
@@ -78,11 +79,34 @@ function applyQuery<O>(qb: SelectQueryBuilder<any, any, O>, q: QueueQuery): Sele
     });
   }
   if (q.tag) {
+    // `in` rather than a correlated `exists`: SQLite can start from the tag's few rows.
     const tag = q.tag;
-    out = out.where((eb: any) => eb.exists(eb.selectFrom('annotation_tags as t').select('t.tag').whereRef('t.annotation_id', '=', 'a.id').where('t.tag', '=', tag)));
+    out = out.where('a.id', 'in', (eb: any) => eb.selectFrom('annotation_tags as t').select('t.annotation_id').where('t.tag', '=', tag));
   }
   return out;
 }
+
+/**
+ * Whether the filter narrows the queue through an index of its own (a map, a version, an owner,
+ * a tag, an account): then SQLite starts there. Otherwise (no filter, or only broad ones such as
+ * a kind, a segment, a state, nobody's) the newest page walks the queue's order index.
+ */
+function isNarrowedByIndex(q: QueueQuery): boolean {
+  return Boolean(q.mapId || q.versionId || (q.ownerId && q.ownerId !== 'none') || q.tag || q.account);
+}
+
+/**
+ * `annotations as a`, optionally read through a named index. Without statistics (the app never
+ * runs ANALYZE) SQLite takes any equality on an indexed column for a narrow one, and would sort
+ * a sixth of the table for "kind = missing" instead of walking the newest-first index; naming
+ * the index keeps that plan. The index must be partial on `is_withdrawn = 0`, as the filter is.
+ */
+function fromAnnotations(db: DB, index?: 'annotations_queue_order' | 'annotations_queue_priority'): SelectQueryBuilder<any, any, {}> {
+  return (index ? db.selectFrom(sql`annotations as a indexed by ${sql.raw(index)}` as any) : db.selectFrom('annotations as a')) as any;
+}
+
+export type PriorityRow = Pick<ReviewedAnnotationRow, 'id' | 'map_id' | 'participant_id' | 'invitation_id' | 'importance' | 'business_impact' | 'effort' | 'created_at'>;
+const PRIORITY_COLUMNS = ['a.id', 'a.map_id', 'a.participant_id', 'a.invitation_id', 'a.importance', 'a.business_impact', 'a.effort', 'a.created_at'] as const;
 
 export function createReviewRepository(db: DB) {
   return {
@@ -127,48 +151,79 @@ export function createReviewRepository(db: DB) {
     },
     /** One page of ids, newest first. */
     async listNewestIds(q: QueueQuery, offset: number, limit: number): Promise<string[]> {
-      const rows = await applyQuery(db.selectFrom('annotations as a').select(['a.id']), q)
+      const rows = await applyQuery(fromAnnotations(db, isNarrowedByIndex(q) ? undefined : 'annotations_queue_order').select(['a.id']), q)
         .orderBy('a.created_at', 'desc')
         .orderBy('a.id', 'desc')
         .offset(offset)
         .limit(limit)
         .execute();
-      return rows.map((r) => r.id as string);
+      return rows.map((r: any) => r.id as string);
     },
     /** What the priority needs of every matching item (the priorities view and priority sort). */
-    listForPriority(q: QueueQuery): Promise<Pick<ReviewedAnnotationRow, 'id' | 'map_id' | 'participant_id' | 'invitation_id' | 'importance' | 'business_impact' | 'effort' | 'created_at'>[]> {
-      return applyQuery(db.selectFrom('annotations as a').select(['a.id', 'a.map_id', 'a.participant_id', 'a.invitation_id', 'a.importance', 'a.business_impact', 'a.effort', 'a.created_at']), q).execute() as Promise<any>;
+    listForPriority(q: QueueQuery): Promise<PriorityRow[]> {
+      return applyQuery(db.selectFrom('annotations as a').select([...PRIORITY_COLUMNS]), q).execute() as Promise<any>;
     },
-    async countBy(q: QueueQuery, column: 'moderation' | 'disposition'): Promise<Record<string, number>> {
-      const rows = await applyQuery(db.selectFrom('annotations as a').select([`a.${column} as value`, (eb: any) => eb.fn.countAll().as('n')]), q)
-        .groupBy(`a.${column}`)
+    /** Matching items that someone +1'd or that have merged duplicates: their priority needs more than their own row. */
+    listRaisedForPriority(q: QueueQuery): Promise<PriorityRow[]> {
+      return applyQuery(db.selectFrom('annotations as a').select([...PRIORITY_COLUMNS]), q)
+        .where('a.id', 'in', (eb: any) => eb.selectFrom('annotation_votes').select('annotation_id').union(eb.selectFrom('annotation_reporters').select('annotation_id')))
+        .execute() as Promise<any>;
+    },
+    /**
+     * The oldest `limit` matching items with exactly these ratings and nobody else behind them
+     * (no +1s, no merged duplicates), from the priority index: their priority follows from the
+     * ratings alone, so they come out in priority order without computing it.
+     */
+    listUnraisedWithRatings(q: QueueQuery, ratings: { importance: number | null; businessImpact: number | null; effort: number | null }, limit: number): Promise<PriorityRow[]> {
+      return applyQuery(fromAnnotations(db, 'annotations_queue_priority').select([...PRIORITY_COLUMNS]), q)
+        .where('a.importance', 'is', ratings.importance)
+        .where('a.business_impact', 'is', ratings.businessImpact)
+        .where('a.effort', 'is', ratings.effort)
+        .where((eb: any) => eb.not(eb.exists(eb.selectFrom('annotation_votes as vo').select('vo.annotation_id').whereRef('vo.annotation_id', '=', 'a.id'))))
+        .where((eb: any) => eb.not(eb.exists(eb.selectFrom('annotation_reporters as re').select('re.annotation_id').whereRef('re.annotation_id', '=', 'a.id'))))
+        .orderBy('a.created_at')
+        .orderBy('a.id')
+        .limit(limit)
+        .execute() as Promise<any>;
+    },
+    /**
+     * How many items match, per moderation state and disposition together, ignoring the filter's
+     * own moderation and disposition: the caller sums the cells into both axes' counts. One
+     * scan of one index (see migration 0009) instead of one per axis.
+     */
+    async countByState(q: QueueQuery): Promise<{ moderation: string; disposition: string; n: number }[]> {
+      const rows = await applyQuery(db.selectFrom('annotations as a').select(['a.moderation', 'a.disposition', (eb: any) => eb.fn.countAll().as('n')]), { ...q, moderation: null, disposition: null })
+        .groupBy(['a.moderation', 'a.disposition'])
         .execute();
-      return Object.fromEntries(rows.map((r: any) => [r.value as string, Number(r.n)]));
+      return rows.map((r: any) => ({ moderation: r.moderation as string, disposition: r.disposition as string, n: Number(r.n) }));
     },
-    /** Author, voters and reporters of merged duplicates, with their account on that map. */
+    /**
+     * Author, voters and reporters of merged duplicates, with their account on that map. Reads
+     * only invitations and the small vote and reporter tables (the map comes from the author's
+     * invitation), never the annotation rows: ranking thousands of items stays cheap.
+     */
     async listRaisers(items: readonly { id: string; participant_id: string; invitation_id: string }[]): Promise<RaiserRow[]> {
       const out: RaiserRow[] = [];
       for (const part of chunks(items)) {
         const ids = part.map((a) => a.id);
-        const invitationRows = await db.selectFrom('invitations').select(['id', 'account']).where('id', 'in', [...new Set(part.map((a) => a.invitation_id))]).execute();
-        const accountByInvitation = new Map(invitationRows.map((r) => [r.id, r.account]));
-        for (const a of part) out.push({ annotation_id: a.id, participant_id: a.participant_id, account: accountByInvitation.get(a.invitation_id) ?? null });
+        const invitationRows = await db.selectFrom('invitations').select(['id', 'map_id', 'account']).where('id', 'in', [...new Set(part.map((a) => a.invitation_id))]).execute();
+        const invitationById = new Map(invitationRows.map((r) => [r.id, r]));
+        for (const a of part) out.push({ annotation_id: a.id, participant_id: a.participant_id, account: invitationById.get(a.invitation_id)?.account ?? null });
         const others = await db
-          .selectFrom('annotation_votes as x')
-          .innerJoin('annotations as a', 'a.id', 'x.annotation_id')
-          .leftJoin('invitations as i', (join) => join.onRef('i.map_id', '=', 'a.map_id').onRef('i.participant_id', '=', 'x.participant_id'))
-          .select(['x.annotation_id', 'x.participant_id', 'i.account'])
-          .where('x.annotation_id', 'in', ids)
-          .unionAll(
-            db
-              .selectFrom('annotation_reporters as x')
-              .innerJoin('annotations as a', 'a.id', 'x.annotation_id')
-              .leftJoin('invitations as i', (join) => join.onRef('i.map_id', '=', 'a.map_id').onRef('i.participant_id', '=', 'x.participant_id'))
-              .select(['x.annotation_id', 'x.participant_id', 'i.account'])
-              .where('x.annotation_id', 'in', ids),
-          )
+          .selectFrom('annotation_votes')
+          .select(['annotation_id', 'participant_id'])
+          .where('annotation_id', 'in', ids)
+          .unionAll(db.selectFrom('annotation_reporters').select(['annotation_id', 'participant_id']).where('annotation_id', 'in', ids))
           .execute();
-        out.push(...others);
+        if (others.length === 0) continue;
+        const mapOf = new Map(part.map((a) => [a.id, invitationById.get(a.invitation_id)?.map_id]));
+        const accountOn = new Map<string, string | null>();
+        for (const people of chunks([...new Set(others.map((o) => o.participant_id))])) {
+          for (const r of await db.selectFrom('invitations').select(['map_id', 'participant_id', 'account']).where('participant_id', 'in', people).execute()) {
+            accountOn.set(`${r.map_id} ${r.participant_id}`, r.account);
+          }
+        }
+        for (const o of others) out.push({ annotation_id: o.annotation_id, participant_id: o.participant_id, account: accountOn.get(`${mapOf.get(o.annotation_id)} ${o.participant_id}`) ?? null });
       }
       return out;
     },

@@ -26,9 +26,11 @@ import {
   canTriage,
   checkTransition,
   computePriority,
+  DISPOSITIONS,
   isDisposition,
   isImpactScore,
   isModerationState,
+  MODERATION_STATES,
   normalizeTag,
   NOTE_MAX,
   PRIORITY_FORMULA,
@@ -147,6 +149,38 @@ function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
+/** Up to this many matching items, a priority-sorted page ranks them all (see rankPage). */
+export const RANK_ALL_MAX = 2000;
+
+type Ratings = { importance: number | null; businessImpact: number | null; effort: number | null };
+
+/**
+ * Every rating an item can have (importance, business impact, effort: unset or 1 to 5), grouped
+ * by the priority an item with nobody else behind it gets from them (one participant, one
+ * account), highest first. Computed by the one priority formula, not restated in SQL.
+ */
+const RATING_GROUPS: { score: number; ratings: Ratings[] }[] = (() => {
+  const scales = [null, 1, 2, 3, 4, 5];
+  const byScore = new Map<number, Ratings[]>();
+  for (const importance of scales) {
+    for (const businessImpact of scales) {
+      for (const effort of scales) {
+        const { score } = computePriority({ participants: 1, accounts: 1, importances: importance === null ? [] : [importance], businessImpact, effort });
+        byScore.set(score, [...(byScore.get(score) ?? []), { importance, businessImpact, effort }]);
+      }
+    }
+  }
+  return [...byScore].sort(([a], [b]) => b - a).map(([score, ratings]) => ({ score, ratings }));
+})();
+
+/** Priority order: highest first, older first among equals (it has waited longer), then by id. */
+function byScore(a: { score: number; createdAt: number; id: string }, b: { score: number; createdAt: number; id: string }): number {
+  return b.score - a.score || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+function byPriority(a: { priority: Priority; createdAt: number; id: string }, b: { priority: Priority; createdAt: number; id: string }): number {
+  return byScore({ ...a, score: a.priority.score }, { ...b, score: b.priority.score });
+}
+
 export function createReviewService(deps: { db: DB; clock: Clock; portal?: PortalService }) {
   const { db, clock } = deps;
   const portal = deps.portal ?? createPortalService({ db });
@@ -258,7 +292,39 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
     const priorities = await prioritiesOf(rows);
     return rows
       .map((row) => ({ id: row.id, createdAt: row.created_at, priority: priorities.get(row.id)! }))
-      .sort((a, b) => b.priority.score - a.priority.score || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+      .sort((a, b) => byPriority(a, b));
+  }
+
+  /**
+   * One page of the queue sorted by priority, in the order rankIds gives. A few thousand items
+   * are ranked whole. A larger queue is mostly items nobody +1'd and nothing was merged into:
+   * their priority follows from their own ratings, so they are read in priority order, one
+   * group of equal ratings after another from the priority index, until the page is full; the
+   * few others are ranked exactly and merged in. The whole queue is never ranked.
+   */
+  async function rankPage(query: QueueQuery, total: number, offset: number, limit: number): Promise<string[]> {
+    if (total <= RANK_ALL_MAX) return (await rankIds(query)).slice(offset, offset + limit).map((r) => r.id);
+    const need = offset + limit;
+    const raised = await repo.listRaisedForPriority(query);
+    const priorities = await prioritiesOf(raised);
+    const candidates = raised.map((row) => ({ id: row.id, createdAt: row.created_at, score: priorities.get(row.id)!.score }));
+    let unraised = 0;
+    for (const group of RATING_GROUPS) {
+      if (unraised >= need) break;
+      // Within a group every item has the same priority and older ones come first, so the
+      // oldest `need - unraised` of each ratings are all the group can put on the page.
+      const wanted = need - unraised;
+      for (const ratings of group.ratings) {
+        for (const row of await repo.listUnraisedWithRatings(query, ratings, wanted)) {
+          candidates.push({ id: row.id, createdAt: row.created_at, score: group.score });
+          unraised++;
+        }
+      }
+    }
+    return candidates
+      .sort(byScore)
+      .slice(offset, offset + limit)
+      .map((c) => c.id);
   }
 
   type Plan = { changes: Updateable<ReviewedAnnotationsTable>; history: { field: string; from: string | null; to: string | null; reason: string | null }[]; isTriage: boolean };
@@ -436,14 +502,21 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
       const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 50)), PAGE_SIZE_MAX);
       const page = Math.max(1, Math.floor(options.page ?? 1));
       const offset = (page - 1) * pageSize;
-      const ids = options.sort === 'priority' ? (await rankIds(query)).slice(offset, offset + pageSize).map((r) => r.id) : await repo.listNewestIds(query, offset, pageSize);
+      // Both axes from one grouped count: a cell counts towards an axis when it passes the
+      // other axis's filter, so each axis is counted with every filter except its own.
+      const moderation: Record<string, number> = emptyCounts(MODERATION_STATES);
+      const disposition: Record<string, number> = emptyCounts(DISPOSITIONS);
+      let total = 0;
+      for (const cell of await repo.countByState(query)) {
+        const passesModeration = !query.moderation || cell.moderation === query.moderation;
+        const passesDisposition = !query.disposition || cell.disposition === query.disposition;
+        if (passesDisposition) moderation[cell.moderation] = (moderation[cell.moderation] ?? 0) + cell.n;
+        if (passesModeration) disposition[cell.disposition] = (disposition[cell.disposition] ?? 0) + cell.n;
+        if (passesModeration && passesDisposition) total += cell.n;
+      }
+      const ids = options.sort === 'priority' ? await rankPage(query, total, offset, pageSize) : offset < total ? await repo.listNewestIds(query, offset, pageSize) : [];
       const items = await toItems(await repo.listRows(ids));
-      const byModeration = await repo.countBy({ ...query, moderation: null }, 'moderation');
-      const byDisposition = await repo.countBy({ ...query, disposition: null }, 'disposition');
-      const moderation = { ...emptyCounts(['pending', 'approved', 'rejected', 'spam'] as const), ...byModeration };
-      const disposition = { ...emptyCounts(['new', 'accepted', 'applied', 'declined', 'duplicate', 'needs_follow_up'] as const), ...byDisposition };
-      const total = query.moderation ? (moderation[query.moderation as ModerationState] ?? 0) : Object.values(moderation).reduce((a, b) => a + b, 0);
-      return ok({ items, page, pageSize, total, counts: { moderation, disposition } });
+      return ok({ items, page, pageSize, total, counts: { moderation: moderation as Record<ModerationState, number>, disposition: disposition as Record<Disposition, number> } });
     },
 
     async getItem(id: string): Promise<ItemDetail | null> {
