@@ -1,0 +1,268 @@
+/**
+ * Live sessions end to end: a facilitator and a participant in two browser contexts see each
+ * other's actions without reloading (a comment flies in, focus moves, a hidden comment goes,
+ * a pause refuses, the end arrives); a dropped stream resumes with Last-Event-ID and loses or
+ * repeats nothing; revoking an invitation closes its stream within 5 seconds; a person not
+ * signed in asks for their link on the join page; axe on the present view and the board.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
+import { continueFromLink, expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId, withDatabase, type PublishedMap } from './portal-helpers.ts';
+
+function setSharedFeedback(mapId: string): void {
+  withDatabase((db) =>
+    db.prepare("INSERT INTO map_feedback_settings (map_id, mode, requires_approval, shows_names) VALUES (?, 'shared', 0, 1) ON CONFLICT (map_id) DO UPDATE SET mode = 'shared', requires_approval = 0, shows_names = 1").run(mapId),
+  );
+}
+
+interface LiveWorld {
+  published: PublishedMap;
+  facilitator: Page;
+  participant: Page;
+  presentPath: string;
+  joinPath: string;
+  address: string;
+}
+
+/** A shared-feedback map, its facilitator on the present view and an invited participant on the board. */
+async function openLiveSession(browser: Browser, page: Page, prefix: string): Promise<LiveWorld> {
+  const id = uniqueId();
+  const published = await importAndPublish(`${prefix}-${id}`);
+  setSharedFeedback(published.mapId);
+  const address = `${prefix}-${id}@example.com`;
+  const invitation = await inviteWithCli({ mapId: published.mapId, email: address, name: 'Lena Live' });
+
+  await signIn(page, ACCOUNTS.editor);
+  await page.goto(`/app/maps/${published.mapId}`);
+  await page.getByRole('link', { name: 'Live sessions' }).click();
+  await page.getByRole('button', { name: 'Open the live session' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: `Live: ${published.texts.customerTitle}` })).toBeVisible();
+  await expect(page.getByRole('img', { name: /QR code of the join link/ })).toBeVisible();
+  const joinUrl = (await page.locator('.present-join-url a').textContent())!;
+  const joinPath = new URL(joinUrl).pathname;
+  expect(joinPath).toMatch(/^\/m\/live\/[a-z2-9]{10}$/);
+
+  const participant = await (await browser.newContext({ baseURL: E2E_BASE_URL })).newPage();
+  await continueFromLink(participant, invitation.path, published.texts.customerTitle);
+  await participant.goto(joinPath);
+  await expect(participant.getByRole('heading', { level: 1, name: published.texts.customerTitle })).toBeVisible();
+  await expect(participant.locator('.live-board[data-connected="true"]')).toBeVisible();
+  await page.reload();
+  await expect(page.locator('.live-board[data-connected="true"]')).toBeVisible();
+  return { published, facilitator: page, participant, presentPath: new URL(page.url()).pathname, joinPath, address };
+}
+
+/** Presses a present-view control (a form posting to the page) and waits for the page it comes back to. */
+async function control(page: Page, button: string): Promise<void> {
+  const path = new URL(page.url()).pathname;
+  const back = page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().method() === 'GET' && r.status() === 200);
+  await page.getByRole('button', { name: button, exact: true }).click();
+  await back;
+  await page.waitForLoadState('domcontentloaded');
+}
+
+/** Marks the page, so a test can tell that what it sees came without a reload. */
+async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { liveMarker: boolean }).liveMarker = true));
+}
+async function expectNotReloaded(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (window as unknown as { liveMarker?: boolean }).liveMarker)).toBe(true);
+}
+
+test('facilitator and participant see each other’s actions live', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const world = await openLiveSession(browser, page, 'live-both');
+  const { facilitator, participant } = world;
+  await markPage(facilitator);
+
+  // The participant says something: it flies in on the present view, counted on its stage.
+  await participant.getByRole('link', { name: 'Comment on the stage Getting started' }).click();
+  await participant.getByLabel('Something is missing').check();
+  await participant.getByLabel('Your comment').fill('We also phone the bank first');
+  await participant.getByRole('button', { name: 'Send comment' }).click();
+  await expect(participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
+  const firstStage = facilitator.getByRole('region', { name: /Getting started/ }).first();
+  await expect(firstStage.locator('p.annotation-text', { hasText: 'We also phone the bank first' })).toBeVisible();
+  await expect(firstStage.getByText('1 comment', { exact: true })).toBeVisible();
+  await expectNotReloaded(facilitator);
+
+  // The facilitator brings everyone to the next stage: the participant's board follows.
+  await markPage(participant);
+  await control(facilitator, 'Bring everyone here to Using it');
+  await expect(participant.getByText('Now talking about: Using it')).toBeVisible();
+  await expect(participant.locator('#live-stage-' + (await stageKey(participant, 'Using it')) + '.is-focus')).toBeVisible();
+  await expectNotReloaded(participant);
+
+  // A timer for the stage in focus counts down on the participant's screen.
+  await facilitator.getByLabel('Timer for the stage in focus (minutes)').fill('2');
+  await control(facilitator, 'Start the timer');
+  await expect(participant.locator('.live-timer')).toContainText(/Time left for Using it: 1:5\d|2:00/);
+
+  // Hiding removes it from every screen.
+  await control(facilitator, 'Hide “We also phone the bank first”');
+  await expect(participant.locator('.live-board p.annotation-text', { hasText: 'We also phone the bank first' })).toHaveCount(0);
+  await expect(facilitator.locator('.live-stages p.annotation-text', { hasText: 'We also phone the bank first' })).toHaveCount(0);
+
+  // Paused: a new comment is refused with a clear message, and the words stay in the form.
+  await control(facilitator, 'Pause: stop taking comments');
+  await expect(participant.getByText('The session is paused: new comments wait until it goes on.')).toBeVisible();
+  await expectNotReloaded(participant);
+  await participant.getByRole('link', { name: 'Comment on the journey as a whole' }).click();
+  await participant.getByLabel('Idea').check();
+  await participant.getByLabel('Your comment').fill('Said while paused');
+  await participant.getByRole('button', { name: 'Send comment' }).click();
+  await expect(participant.getByRole('alert')).toContainText('The facilitator has paused the live session');
+  await expect(participant.getByLabel('Your comment')).toHaveValue('Said while paused');
+  await control(facilitator, 'Resume: take comments again');
+  await participant.getByRole('button', { name: 'Send comment' }).click();
+  await expect(participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
+  await expect(facilitator.getByRole('region', { name: 'About the whole journey and its rows' }).locator('p.annotation-text', { hasText: 'Said while paused' })).toBeVisible();
+
+  // Everything said is in the review queue under the session's tag.
+  const tag = (await facilitator.getByRole('link', { name: /In the review queue/ }).textContent())!.match(/“(.+)”/)![1]!;
+  const tagged = withDatabase((db) => db.prepare('SELECT a.text FROM annotation_tags t JOIN annotations a ON a.id = t.annotation_id WHERE t.tag = ? ORDER BY a.created_at').all(tag) as { text: string }[]);
+  expect(tagged.map((r) => r.text)).toEqual(['We also phone the bank first', 'Said while paused']);
+
+  // The end reaches the participant.
+  await markPage(participant);
+  await control(facilitator, 'End the session');
+  await expect(participant.getByText('This live session has ended. Thank you for taking part.')).toBeVisible();
+  await expectNotReloaded(participant);
+  await participant.close();
+});
+
+async function stageKey(page: Page, name: string): Promise<string> {
+  const id = await page.locator('section.live-stage').filter({ has: page.getByRole('heading', { name }) }).getAttribute('id');
+  return id!.replace('live-stage-', '');
+}
+
+/** Reads the session's stream in the page (the participant's cookies) until `count` events or `ms` pass. */
+async function readStream(page: Page, url: string, options: { lastEventId?: number; count: number; ms: number }) {
+  return page.evaluate(
+    async ({ url, lastEventId, count, ms }) => {
+      const controller = new AbortController();
+      const response = await fetch(url, { headers: lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) }, signal: controller.signal });
+      const headers = Object.fromEntries(response.headers.entries());
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const events: { id: number; type: string; data: unknown }[] = [];
+      const deadline = Date.now() + ms;
+      while (events.length < count && Date.now() < deadline) {
+        const chunk = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, deadline - Date.now())))]);
+        if (!chunk || chunk.done) break;
+        text += decoder.decode(chunk.value, { stream: true });
+        let end: number;
+        while ((end = text.indexOf('\n\n')) >= 0) {
+          const frame = text.slice(0, end);
+          text = text.slice(end + 2);
+          const id = /^id: (\d+)$/m.exec(frame);
+          const type = /^event: (.+)$/m.exec(frame);
+          const data = /^data: (.+)$/m.exec(frame);
+          if (id && type) events.push({ id: Number(id[1]), type: type[1]!, data: JSON.parse(data?.[1] ?? 'null') as unknown });
+        }
+      }
+      controller.abort(); // the connection drops
+      return { status: response.status, headers, events };
+    },
+    { url, lastEventId: options.lastEventId, count: options.count, ms: options.ms },
+  );
+}
+
+async function sayThroughApi(participant: Page, invitationId: string, text: string): Promise<void> {
+  const status = await participant.evaluate(
+    async ({ invitationId, text }) => (await fetch(`/m/maps/${invitationId}/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ anchor: 'map', kind: 'idea', text }) })).status,
+    { invitationId, text },
+  );
+  expect(status).toBe(201);
+}
+
+test('a dropped stream resumes with Last-Event-ID: no event lost, none repeated', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const world = await openLiveSession(browser, page, 'live-resume');
+  const { participant } = world;
+  const invitationId = withDatabase((db) => (db.prepare('SELECT id FROM invitations WHERE email = ?').get(world.address) as { id: string }).id);
+  const eventsUrl = `${world.joinPath}/events`;
+
+  const first = await readStream(participant, `${eventsUrl}?since=0`, { count: 2, ms: 5_000 });
+  expect(first.status).toBe(200);
+  expect(first.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+  expect(first.headers['cache-control']).toContain('no-store');
+  expect(first.headers['x-accel-buffering']).toBe('no');
+  expect(first.headers['content-encoding']).toBeUndefined();
+  expect(first.events.map((e) => e.id)).toEqual([1, 2]);
+
+  // While the connection is down, three comments are made.
+  for (const text of ['one', 'two', 'three']) await sayThroughApi(participant, invitationId, text);
+  await expect.poll(() => withDatabase((db) => (db.prepare('SELECT COUNT(*) AS n FROM live_annotations l JOIN annotations a ON a.id = l.annotation_id WHERE a.invitation_id = ?').get(invitationId) as { n: number }).n)).toBe(3);
+  const resumed = await readStream(participant, eventsUrl, { lastEventId: 2, count: 100, ms: 2_000 });
+  const ids = resumed.events.map((e) => e.id);
+  // Every event after 2, in order, each once (bursts may share one counts event).
+  expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => 3 + i));
+  expect(resumed.events.filter((e) => e.type === 'annotation').map((e) => (e.data as { text: string }).text)).toEqual(['one', 'two', 'three']);
+  expect(resumed.events.at(-1)).toMatchObject({ type: 'counts', data: { total: 3 } });
+
+  // And again from the middle: exactly the rest.
+  const again = await readStream(participant, eventsUrl, { lastEventId: ids[1]!, count: 100, ms: 1_500 });
+  expect(again.events.map((e) => e.id)).toEqual(ids.slice(2));
+  await participant.close();
+});
+
+test('revoking the invitation closes the participant’s stream within 5 seconds', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const world = await openLiveSession(browser, page, 'live-revoke');
+  const { participant, facilitator } = world;
+  const closed = participant.evaluate(async (url) => {
+    const response = await fetch(url);
+    const reader = response.body!.getReader();
+    await reader.read(); // the hello
+    (window as unknown as { streamOpen: boolean }).streamOpen = true;
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) return Date.now();
+    }
+  }, `${world.joinPath}/events`);
+  await participant.waitForFunction(() => (window as unknown as { streamOpen?: boolean }).streamOpen === true);
+
+  await facilitator.goto(`/app/maps/${world.published.mapId}/invitations`);
+  const row = facilitator.getByRole('row').filter({ has: facilitator.getByRole('rowheader', { name: new RegExp(world.address.replace(/[.+]/g, '\\$&')) }) });
+  const revokedAt = Date.now();
+  await row.getByRole('button', { name: `Revoke ${world.address}` }).click();
+  const closedAt = await closed;
+  expect(closedAt - revokedAt).toBeLessThan(5_000);
+  // The board says so, and a new connection is refused.
+  await expect(participant.getByText('Live updates stopped. Reload the page to see the latest.')).toBeVisible({ timeout: 10_000 });
+  const status = await participant.evaluate(async (url) => (await fetch(url, { redirect: 'manual' })).status, `${world.joinPath}/events`);
+  expect([0, 303, 403]).toContain(status); // 0: an opaque redirect to the new-link page
+  await participant.close();
+});
+
+test('someone not signed in asks for their link on the join page, which reveals nothing', async ({ browser, page }) => {
+  test.setTimeout(60_000);
+  const world = await openLiveSession(browser, page, 'live-join');
+  const stranger = await (await browser.newContext({ baseURL: E2E_BASE_URL })).newPage();
+  await stranger.goto(world.joinPath);
+  await expect(stranger.getByRole('heading', { level: 1, name: 'Join the live session' })).toBeVisible();
+  await expect(stranger.getByText(world.published.texts.customerTitle)).toHaveCount(0);
+  await expectNoAxeViolations(stranger, 'the join page');
+  for (const email of [world.address, `nobody-${uniqueId()}@example.com`]) {
+    await stranger.getByLabel('Email address').fill(email);
+    await stranger.getByRole('button', { name: 'Send me my link' }).click();
+    await expect(stranger.getByRole('status')).toHaveText('If that address was invited, a new link is on its way to it. It can take a few minutes to arrive.');
+  }
+  await stranger.close();
+  await world.participant.close();
+});
+
+test('the present view and the participant’s board pass axe', async ({ browser, page }) => {
+  test.setTimeout(60_000);
+  const world = await openLiveSession(browser, page, 'live-axe');
+  await world.participant.getByRole('link', { name: 'Comment on the stage Getting started' }).click();
+  await world.participant.getByLabel('Pain point').check();
+  await world.participant.getByLabel('Your comment').fill('Hard to find the payroll date');
+  await world.participant.getByRole('button', { name: 'Send comment' }).click();
+  await expect(world.facilitator.locator('p.annotation-text', { hasText: 'Hard to find the payroll date' })).toBeVisible();
+  await expectNoAxeViolations(world.facilitator, 'the present view');
+  await expectNoAxeViolations(world.participant, 'the participant’s live board');
+  await world.participant.close();
+});
