@@ -101,7 +101,7 @@ function serveCeiling() {
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   const benchmarks = BENCHMARKS.filter((b) => !options.only || b.name.includes(options.only));
-  const specialNames = ['POST annotation (participants)', 'JavaScript on the customer page (gzip)'];
+  const specialNames = ['POST annotation (participants)', 'JavaScript on the customer page (gzip)', 'live session (500 participants)'];
   const runsSpecial = (name) => !options.only || name.includes(options.only);
   if (benchmarks.length === 0 && !specialNames.some(runsSpecial)) fail(`No benchmark name contains "${options.only}".`);
   const { default: autocannon } = await import('autocannon');
@@ -283,6 +283,12 @@ async function main() {
   }
   if (runsSpecial(specialNames[1])) {
     results.push(await measureCustomerJavaScript(appUrl, participant.path, cookies.participant));
+  }
+
+  // Issue 8: 500 participants on one live session's streams (bench/live.mjs).
+  if (runsSpecial('live session (500 participants)')) {
+    const { benchmarkLiveSession } = await import('./live.mjs');
+    results.push(...(await benchmarkLiveSession({ appUrl, env: serverEnv, staffCookie: cookies.staff, serverPid: app.pid, helpers: { step, cliOutput, continueAsParticipant, fail, round } })));
   }
 
   printTable(results);
