@@ -266,3 +266,35 @@ test('the present view and the participant’s board pass axe', async ({ browser
   await expectNoAxeViolations(world.participant, 'the participant’s live board');
   await world.participant.close();
 });
+
+test('without JavaScript a participant reads the board, comments and +1s on the join page', async ({ browser, page }) => {
+  test.setTimeout(60_000);
+  const world = await openLiveSession(browser, page, 'live-nojs');
+  const invitation = await inviteWithCli({ mapId: world.published.mapId, email: `nojs-${uniqueId()}@example.com`, name: 'Noah No-Script' });
+  const plain = await (await browser.newContext({ baseURL: E2E_BASE_URL, javaScriptEnabled: false })).newPage();
+  await continueFromLink(plain, invitation.path, world.published.texts.customerTitle);
+  await plain.goto(world.joinPath);
+  await expect(plain.getByRole('heading', { level: 1, name: world.published.texts.customerTitle })).toBeVisible();
+  await expect(plain.getByText('The session is live.')).toBeVisible();
+
+  // The other participant said something (shared feedback): the plain page shows it on load.
+  await world.participant.getByRole('link', { name: 'Comment on the stage Using it' }).click();
+  await world.participant.getByLabel('Works well').check();
+  await world.participant.getByLabel('Your comment').fill('Inviting the team was easy');
+  await world.participant.getByRole('button', { name: 'Send comment' }).click();
+  await expect(world.participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
+  await plain.reload();
+  await plain.getByRole('button', { name: '+1 “Inviting the team was easy”' }).click();
+  await expect(plain.getByRole('button', { name: '+1 “Inviting the team was easy”' })).toBeDisabled();
+  await expect(plain.locator('.live-annotation', { hasText: 'Inviting the team was easy' }).getByText('1 person agrees')).toBeVisible();
+
+  await plain.getByRole('link', { name: 'Comment on the stage Getting started' }).click();
+  await plain.getByLabel('Question').check();
+  await plain.getByLabel('Your comment').fill('Does it work on a phone?');
+  await plain.getByRole('button', { name: 'Send comment' }).click();
+  await expect(plain.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
+  await expect(plain.getByRole('region', { name: /What you said in this session/ }).locator('p.annotation-text', { hasText: 'Does it work on a phone?' })).toBeVisible();
+  await expect(world.facilitator.locator('p.annotation-text', { hasText: 'Does it work on a phone?' })).toBeVisible();
+  await plain.close();
+  await world.participant.close();
+});
