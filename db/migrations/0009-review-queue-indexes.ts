@@ -13,6 +13,8 @@ import { sql, type Kysely } from 'kysely';
 //   kind, or invited person for segment and account filters) and never the rows.
 // - annotations_queue_priority: items by their own ratings, for ranking the whole queue by
 //   priority without computing it for every item (review.service.ts, rankPage).
+// - annotations_queue_stage: a stage filter without a map (the keys are opaque and differ per
+//   map, so a key alone is narrow). Only the key: triage never rewrites this index.
 const QUEUE_INDEXES: Record<string, string[]> = {
   annotations_queue_order: ['created_at', 'id', 'map_id', 'version_id', 'kind', 'moderation', 'disposition', 'owner_id', 'invitation_id'],
   annotations_queue_states: ['moderation', 'disposition'],
@@ -21,6 +23,7 @@ const QUEUE_INDEXES: Record<string, string[]> = {
   annotations_queue_kind: ['kind', 'moderation', 'disposition', 'owner_id', 'invitation_id'],
   annotations_queue_invitation: ['invitation_id', 'moderation', 'disposition', 'kind', 'owner_id'],
   annotations_queue_priority: ['importance', 'business_impact', 'effort', 'created_at', 'id', 'moderation', 'disposition', 'map_id', 'owner_id', 'kind', 'invitation_id'],
+  annotations_queue_stage: ['stage_key'],
 };
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -87,12 +87,12 @@ function applyQuery<O>(qb: SelectQueryBuilder<any, any, O>, q: QueueQuery): Sele
 }
 
 /**
- * Whether the filter narrows the queue through an index of its own (a map, a version, an owner,
- * a tag, an account): then SQLite starts there. Otherwise (no filter, or only broad ones such as
- * a kind, a segment, a state, nobody's) the newest page walks the queue's order index.
+ * Whether the filter narrows the queue through an index of its own (a map, a version, a stage,
+ * an owner, a tag, an account): then SQLite starts there. Otherwise (no filter, or only broad
+ * ones such as a kind, a segment, a state, nobody's) the newest page walks the order index.
  */
 function isNarrowedByIndex(q: QueueQuery): boolean {
-  return Boolean(q.mapId || q.versionId || (q.ownerId && q.ownerId !== 'none') || q.tag || q.account);
+  return Boolean(q.mapId || q.versionId || q.stageKey || (q.ownerId && q.ownerId !== 'none') || q.tag || q.account);
 }
 
 /**
@@ -203,29 +203,33 @@ export function createReviewRepository(db: DB) {
      * invitation), never the annotation rows: ranking thousands of items stays cheap.
      */
     async listRaisers(items: readonly { id: string; participant_id: string; invitation_id: string }[]): Promise<RaiserRow[]> {
-      const out: RaiserRow[] = [];
-      for (const part of chunks(items)) {
-        const ids = part.map((a) => a.id);
-        const invitationRows = await db.selectFrom('invitations').select(['id', 'map_id', 'account']).where('id', 'in', [...new Set(part.map((a) => a.invitation_id))]).execute();
-        const invitationById = new Map(invitationRows.map((r) => [r.id, r]));
-        for (const a of part) out.push({ annotation_id: a.id, participant_id: a.participant_id, account: invitationById.get(a.invitation_id)?.account ?? null });
-        const others = await db
-          .selectFrom('annotation_votes')
-          .select(['annotation_id', 'participant_id'])
-          .where('annotation_id', 'in', ids)
-          .unionAll(db.selectFrom('annotation_reporters').select(['annotation_id', 'participant_id']).where('annotation_id', 'in', ids))
-          .execute();
-        if (others.length === 0) continue;
-        const mapOf = new Map(part.map((a) => [a.id, invitationById.get(a.invitation_id)?.map_id]));
-        const accountOn = new Map<string, string | null>();
-        for (const people of chunks([...new Set(others.map((o) => o.participant_id))])) {
-          for (const r of await db.selectFrom('invitations').select(['map_id', 'participant_id', 'account']).where('participant_id', 'in', people).execute()) {
-            accountOn.set(`${r.map_id} ${r.participant_id}`, r.account);
-          }
-        }
-        for (const o of others) out.push({ annotation_id: o.annotation_id, participant_id: o.participant_id, account: accountOn.get(`${mapOf.get(o.annotation_id)} ${o.participant_id}`) ?? null });
+      // Each invitation and each person is read once, however many items they raised.
+      const invitationById = new Map<string, { map_id: string; account: string | null }>();
+      for (const part of chunks([...new Set(items.map((a) => a.invitation_id))])) {
+        for (const r of await db.selectFrom('invitations').select(['id', 'map_id', 'account']).where('id', 'in', part).execute()) invitationById.set(r.id, r);
       }
-      return out;
+      const others: { annotation_id: string; participant_id: string }[] = [];
+      for (const part of chunks(items.map((a) => a.id))) {
+        others.push(
+          ...(await db
+            .selectFrom('annotation_votes')
+            .select(['annotation_id', 'participant_id'])
+            .where('annotation_id', 'in', part)
+            .unionAll(db.selectFrom('annotation_reporters').select(['annotation_id', 'participant_id']).where('annotation_id', 'in', part))
+            .execute()),
+        );
+      }
+      const accountOn = new Map<string, string | null>();
+      for (const people of chunks([...new Set(others.map((o) => o.participant_id))])) {
+        for (const r of await db.selectFrom('invitations').select(['map_id', 'participant_id', 'account']).where('participant_id', 'in', people).execute()) {
+          accountOn.set(`${r.map_id} ${r.participant_id}`, r.account);
+        }
+      }
+      const mapOf = new Map(items.map((a) => [a.id, invitationById.get(a.invitation_id)?.map_id]));
+      return [
+        ...items.map((a) => ({ annotation_id: a.id, participant_id: a.participant_id, account: invitationById.get(a.invitation_id)?.account ?? null })),
+        ...others.map((o) => ({ annotation_id: o.annotation_id, participant_id: o.participant_id, account: accountOn.get(`${mapOf.get(o.annotation_id)} ${o.participant_id}`) ?? null })),
+      ];
     },
     /** Reporter rows (merged duplicates' authors), for counting per item. */
     async listReporters(ids: readonly string[]): Promise<{ annotation_id: string }[]> {
