@@ -323,5 +323,9 @@ describe('priorities', () => {
     expect(ranked.value.items.some((i) => i.id === ignored)).toBe(false);
     const queue = await app.review.listQueue({ mapId }, { sort: 'priority' });
     expect(queue.ok && queue.value.items.map((i) => i.text)).toEqual(['cheap', 'popular', 'lonely', 'not accepted']);
+
+    // A page at a time, in the same order, with the total of accepted items.
+    const second = await app.review.listPriorities({ mapId }, { page: 2, pageSize: 2 });
+    expect(second.ok && [second.value.total, second.value.items.map((i) => [i.text, i.priority.score])]).toEqual([3, [['lonely', 10]]]);
   });
 });

@@ -286,6 +286,24 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
     );
   }
 
+  /**
+   * Both axes from one grouped count: a cell counts towards an axis when it passes the other
+   * axis's filter, so each axis is counted with every filter except its own.
+   */
+  async function countQueue(query: QueueQuery): Promise<{ total: number; counts: QueuePage['counts'] }> {
+    const moderation: Record<string, number> = emptyCounts(MODERATION_STATES);
+    const disposition: Record<string, number> = emptyCounts(DISPOSITIONS);
+    let total = 0;
+    for (const cell of await repo.countByState(query)) {
+      const passesModeration = !query.moderation || cell.moderation === query.moderation;
+      const passesDisposition = !query.disposition || cell.disposition === query.disposition;
+      if (passesDisposition) moderation[cell.moderation] = (moderation[cell.moderation] ?? 0) + cell.n;
+      if (passesModeration) disposition[cell.disposition] = (disposition[cell.disposition] ?? 0) + cell.n;
+      if (passesModeration && passesDisposition) total += cell.n;
+    }
+    return { total, counts: { moderation: moderation as Record<ModerationState, number>, disposition: disposition as Record<Disposition, number> } };
+  }
+
   /** Ranked ids: highest priority first, older first among equals (it has waited longer). */
   async function rankIds(query: QueueQuery): Promise<{ id: string; priority: Priority }[]> {
     const rows = await repo.listForPriority(query);
@@ -502,21 +520,10 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
       const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 50)), PAGE_SIZE_MAX);
       const page = Math.max(1, Math.floor(options.page ?? 1));
       const offset = (page - 1) * pageSize;
-      // Both axes from one grouped count: a cell counts towards an axis when it passes the
-      // other axis's filter, so each axis is counted with every filter except its own.
-      const moderation: Record<string, number> = emptyCounts(MODERATION_STATES);
-      const disposition: Record<string, number> = emptyCounts(DISPOSITIONS);
-      let total = 0;
-      for (const cell of await repo.countByState(query)) {
-        const passesModeration = !query.moderation || cell.moderation === query.moderation;
-        const passesDisposition = !query.disposition || cell.disposition === query.disposition;
-        if (passesDisposition) moderation[cell.moderation] = (moderation[cell.moderation] ?? 0) + cell.n;
-        if (passesModeration) disposition[cell.disposition] = (disposition[cell.disposition] ?? 0) + cell.n;
-        if (passesModeration && passesDisposition) total += cell.n;
-      }
+      const { total, counts } = await countQueue(query);
       const ids = options.sort === 'priority' ? await rankPage(query, total, offset, pageSize) : offset < total ? await repo.listNewestIds(query, offset, pageSize) : [];
       const items = await toItems(await repo.listRows(ids));
-      return ok({ items, page, pageSize, total, counts: { moderation: moderation as Record<ModerationState, number>, disposition: disposition as Record<Disposition, number> } });
+      return ok({ items, page, pageSize, total, counts });
     },
 
     async getItem(id: string): Promise<ItemDetail | null> {
@@ -575,13 +582,21 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
       return result.ok ? ok({ changed: result.value.changed.length }) : result;
     },
 
-    /** Accepted items, highest priority first, with the formula that ranks them. */
-    async listPriorities(filter: QueueFilter = {}): Promise<ReviewResult<{ formula: string; items: RankedItem[] }>> {
+    /**
+     * Accepted items, highest priority first, one page at a time (the same ranking as the queue's
+     * priority order), with the formula that ranks them.
+     */
+    async listPriorities(filter: QueueFilter = {}, options: { page?: number; pageSize?: number } = {}): Promise<ReviewResult<{ formula: string; items: RankedItem[]; total: number; page: number; pageSize: number }>> {
       const resolved = await resolveQuery({ ...filter, disposition: 'accepted' });
       if (!resolved.ok) return resolved;
-      const ranked = await rankIds(resolved.value);
-      const items = await toItems(await repo.listRows(ranked.map((r) => r.id)));
-      return ok({ formula: PRIORITY_FORMULA, items: items.map((item, i) => ({ ...item, priority: ranked[i]!.priority })) });
+      const query = resolved.value;
+      const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 50)), PAGE_SIZE_MAX);
+      const page = Math.max(1, Math.floor(options.page ?? 1));
+      const { total } = await countQueue(query);
+      const rows = await repo.listRows(await rankPage(query, total, (page - 1) * pageSize, pageSize));
+      const priorities = await prioritiesOf(rows);
+      const items = await toItems(rows);
+      return ok({ formula: PRIORITY_FORMULA, total, page, pageSize, items: items.map((item) => ({ ...item, priority: priorities.get(item.id)! })) });
     },
   };
 }
