@@ -142,7 +142,7 @@ export function createApp(options: {
     digest: createDigestService({ db, clock, mail, publicUrl: config.publicUrl }),
     queueOptions: createQueueOptionsService({ db, portal }),
     /** Annotations with their triage data as CSV or W3C Web Annotation JSON-LD, streamed. */
-    reviewExport: createReviewExportService({ db, clock, portal, publicUrl: config.publicUrl }),
+    reviewExport: createReviewExportService({ db, clock, review, publicUrl: config.publicUrl }),
     demo: createDemoService({ db, staff, maps, publishing, invitations }),
     /** True when the database answers a query. */
     async isDatabaseHealthy(): Promise<boolean> {

@@ -350,7 +350,7 @@ describe('W3C Web Annotation export', () => {
 
 describe('what an export reads', () => {
   it('reads in batches without losing or repeating rows, ties included', async () => {
-    const small = createReviewExportService({ db: app.db, clock, portal: app.portal, publicUrl: 'http://localhost:4321', batchSize: 7 });
+    const small = createReviewExportService({ db: app.db, clock, review: app.review, publicUrl: 'http://localhost:4321', batchSize: 7 });
     const result = await small.exportAnnotations({}, 'csv');
     if (!result.ok) throw new Error(result.message);
     const chunks: string[] = [];

@@ -29,6 +29,8 @@ export interface QueueRow extends ReviewedAnnotationRow {
   map_title: string;
   version_number: number;
   votes: number;
+  /** Internal notes written on it. */
+  notes: number;
 }
 
 export interface RaiserRow {
@@ -38,10 +40,6 @@ export interface RaiserRow {
 }
 
 /** An export row: a queue row with its number of internal notes. */
-export interface ExportRow extends QueueRow {
-  notes: number;
-}
-
 /** SQLite allows 32,766 parameters; lists of ids go in chunks well below it. */
 const CHUNK = 500;
 
@@ -118,7 +116,7 @@ export function createReviewRepository(db: DB) {
       for (const part of chunks([...new Set(ids)])) rows.push(...(await db.selectFrom('annotations').selectAll().where('id', 'in', part).execute()));
       return rows;
     },
-    /** Full rows for display, in the given order of ids. */
+    /** Full rows for display and export, in the given order of ids; withdrawn ones are not in the queue. */
     async listRows(ids: readonly string[]): Promise<QueueRow[]> {
       if (ids.length === 0) return [];
       const rows: QueueRow[] = [];
@@ -141,8 +139,10 @@ export function createReviewRepository(db: DB) {
               'm.title as map_title',
               'v.number as version_number',
               eb.selectFrom('annotation_votes as vo').select(eb.fn.countAll<number>().as('n')).whereRef('vo.annotation_id', '=', 'a.id').as('votes'),
+              eb.selectFrom('annotation_notes as no').select(eb.fn.countAll<number>().as('n')).whereRef('no.annotation_id', '=', 'a.id').as('notes'),
             ])
             .where('a.id', 'in', part)
+            .where('a.is_withdrawn', '=', 0)
             .execute()) as QueueRow[]),
         );
       }
@@ -361,38 +361,6 @@ export function createReviewRepository(db: DB) {
     async listExportIds(q: QueueQuery): Promise<string[]> {
       const rows = await applyQuery(db.selectFrom('annotations as a').select(['a.id']), q).orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').execute();
       return rows.map((r) => r.id as string);
-    },
-    /** Export rows (queue rows with their number of internal notes), in the given order of ids. */
-    async listExportRows(ids: readonly string[]): Promise<ExportRow[]> {
-      const rows: ExportRow[] = [];
-      for (const part of chunks(ids)) {
-        rows.push(
-          ...((await db
-            .selectFrom('annotations as a')
-            .innerJoin('invitations as i', 'i.id', 'a.invitation_id')
-            .innerJoin('maps as m', 'm.id', 'a.map_id')
-            .innerJoin('map_versions as v', 'v.id', 'a.version_id')
-            .leftJoin('staff_users as s', 's.id', 'a.owner_id')
-            .selectAll('a')
-            .select((eb) => [
-              'i.name as author_name',
-              'i.email as author_email',
-              'i.account as author_account',
-              'i.segment as author_segment',
-              'i.role as author_role',
-              's.name as owner_name',
-              'm.title as map_title',
-              'v.number as version_number',
-              eb.selectFrom('annotation_votes as vo').select(eb.fn.countAll<number>().as('n')).whereRef('vo.annotation_id', '=', 'a.id').as('votes'),
-              eb.selectFrom('annotation_notes as no').select(eb.fn.countAll<number>().as('n')).whereRef('no.annotation_id', '=', 'a.id').as('notes'),
-            ])
-            .where('a.id', 'in', part)
-            .where('a.is_withdrawn', '=', 0)
-            .execute()) as ExportRow[]),
-        );
-      }
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id)).filter((r): r is ExportRow => r !== undefined);
     },
     async getMapTitle(id: string): Promise<string | null> {
       return (await db.selectFrom('maps').select('title').where('id', '=', id).executeTakeFirst())?.title ?? null;

@@ -93,7 +93,11 @@ export interface QueueItem {
   effort: number | null;
   revision: number;
   createdAt: number;
+  /** When the participant last changed it. */
+  updatedAt: number;
   triagedAt: number | null;
+  /** Internal notes written on it (their text is on the item page). */
+  notes: number;
 }
 
 export interface RankedItem extends QueueItem {
@@ -247,10 +251,19 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
         effort: row.effort,
         revision: row.revision,
         createdAt: row.created_at,
+        updatedAt: row.updated_at,
         triagedAt: row.triaged_at,
+        notes: Number(row.notes),
       });
     }
     return items;
+  }
+
+  /** Items with their priority, in the order of `ids` (withdrawn ones left out). */
+  async function listRankedItems(ids: readonly string[]): Promise<RankedItem[]> {
+    const rows = await repo.listRows(ids);
+    const priorities = await prioritiesOf(rows);
+    return (await toItems(rows)).map((item) => ({ ...item, priority: priorities.get(item.id)! }));
   }
 
   async function getQueueItem(id: string): Promise<QueueItem | null> {
@@ -513,6 +526,11 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
       changeListeners.add(listener);
     },
 
+    /** The filter checked and resolved to stored values (states, kinds and tags exist; a stage includes its cards). */
+    resolveFilter: resolveQuery,
+
+    listRankedItems,
+
     async listQueue(filter: QueueFilter, options: { sort?: 'newest' | 'priority'; page?: number; pageSize?: number } = {}): Promise<ReviewResult<QueuePage>> {
       const resolved = await resolveQuery(filter);
       if (!resolved.ok) return resolved;
@@ -593,10 +611,8 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
       const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 50)), PAGE_SIZE_MAX);
       const page = Math.max(1, Math.floor(options.page ?? 1));
       const { total } = await countQueue(query);
-      const rows = await repo.listRows(await rankPage(query, total, (page - 1) * pageSize, pageSize));
-      const priorities = await prioritiesOf(rows);
-      const items = await toItems(rows);
-      return ok({ formula: PRIORITY_FORMULA, total, page, pageSize, items: items.map((item) => ({ ...item, priority: priorities.get(item.id)! })) });
+      const items = await listRankedItems(await rankPage(query, total, (page - 1) * pageSize, pageSize));
+      return ok({ formula: PRIORITY_FORMULA, total, page, pageSize, items });
     },
   };
 }
