@@ -7,7 +7,7 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
-import { continueFromLink, expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId, withDatabase, type PublishedMap } from './portal-helpers.ts';
+import { continueFromLink, emailTo, expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId, withDatabase, type PublishedMap } from './portal-helpers.ts';
 
 function setSharedFeedback(mapId: string): void {
   withDatabase((db) =>
@@ -250,6 +250,14 @@ test('someone not signed in asks for their link on the join page, which reveals 
     await stranger.getByRole('button', { name: 'Send me my link' }).click();
     await expect(stranger.getByRole('status')).toHaveText('If that address was invited, a new link is on its way to it. It can take a few minutes to arrive.');
   }
+  // The invited person's email leads back into the session after Continue, not to the map.
+  const email = await emailTo(world.address, (e) => e.text.includes('?next='));
+  const link = /http:\/\/\S+\/m\/i\/[a-z2-9]{26}\?next=\S+/.exec(email.text)?.[0];
+  expect(link, email.text).toBeTruthy();
+  await stranger.goto(new URL(link!).pathname + new URL(link!).search);
+  await stranger.getByRole('button', { name: 'Continue' }).click();
+  await expect(stranger).toHaveURL(new RegExp(`${world.joinPath}$`));
+  await expect(stranger.getByRole('heading', { level: 1, name: world.published.texts.customerTitle })).toBeVisible();
   await stranger.close();
   await world.participant.close();
 });

@@ -11,7 +11,7 @@ import AxeBuilder from '@axe-core/playwright';
 import Database from 'better-sqlite3';
 import { expect, type Page } from '@playwright/test';
 import { runCli } from './cli.ts';
-import { E2E_BASE_URL, E2E_DATABASE_PATH } from './fixtures.ts';
+import { E2E_BASE_URL, E2E_DATABASE_PATH, FAKE_RESEND_URL } from './fixtures.ts';
 
 /** A short random part that makes every name of one test run unique. */
 export function uniqueId(): string {
@@ -166,12 +166,15 @@ export async function waitForMailProcessed(address: string, count: number): Prom
 export const LINK_PATTERN = new RegExp(`${E2E_BASE_URL.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/m/i/([a-z2-9]{26})`);
 
 /**
- * Finds the newest email to `address` on the Outbox page, walking to older pages when other
- * tests have written many emails since, opens it, and returns its plain-text part.
+ * Finds the newest email to `address` on the Outbox page, filtered to that address as staff
+ * would (other tests write many emails meanwhile), opens it, and returns its plain-text part.
  */
 export async function openEmailOnOutbox(page: Page, address: string, subject: RegExp | string): Promise<string> {
   await page.goto('/app/outbox');
   await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
+  await page.getByLabel('To', { exact: true }).fill(address);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/[?&]to=/);
   for (let pageNumber = 1; pageNumber <= 40; pageNumber++) {
     const row = page.getByRole('row').filter({ hasText: address }).filter({ has: page.getByRole('link', { name: subject }) });
     if ((await row.count()) > 0) {
@@ -187,6 +190,29 @@ export async function openEmailOnOutbox(page: Page, address: string, subject: Re
     await expect(page.getByText(`Page ${pageNumber + 1} of`)).toBeVisible();
   }
   throw new Error(`No email to ${address} with subject ${subject} on the Outbox page`);
+}
+
+export interface SentEmail {
+  to: string | string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** The newest email the fake Resend server received for an address (and matching `where`). */
+export async function emailTo(address: string, where: (email: SentEmail) => boolean = () => true): Promise<SentEmail> {
+  let found: SentEmail | undefined;
+  await expect
+    .poll(
+      async () => {
+        const emails = (await (await fetch(`${FAKE_RESEND_URL}/__test/emails`)).json()) as { payload: SentEmail }[];
+        found = emails.map((e) => e.payload).filter((p) => [p.to].flat().includes(address) && where(p)).at(-1);
+        return found !== undefined;
+      },
+      { timeout: 20_000, message: `an email to ${address} reached the fake Resend server` },
+    )
+    .toBe(true);
+  return found!;
 }
 
 /** The personal link in an email's text, as a path on the server under test. */

@@ -6,30 +6,11 @@
  */
 import { createRequire } from 'node:module';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { ACCOUNTS, E2E_BASE_URL, FAKE_RESEND_URL, signIn } from './fixtures.ts';
-import { expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId, withDatabase } from './portal-helpers.ts';
+import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
+import { emailTo, expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId, withDatabase } from './portal-helpers.ts';
 
 const naughtyStrings = createRequire(import.meta.url)('big-list-of-naughty-strings/blns.json') as string[];
 
-interface SentEmail {
-  payload: { to: string | string[]; subject: string; text: string; html: string };
-}
-
-/** The newest email the fake Resend server received for an address. */
-async function emailTo(address: string): Promise<SentEmail['payload']> {
-  let found: SentEmail['payload'] | undefined;
-  await expect
-    .poll(
-      async () => {
-        const emails = (await (await fetch(`${FAKE_RESEND_URL}/__test/emails`)).json()) as SentEmail[];
-        found = emails.map((e) => e.payload).filter((p) => [p.to].flat().includes(address)).at(-1);
-        return found !== undefined;
-      },
-      { timeout: 20_000, message: `an email to ${address} reached the fake Resend server` },
-    )
-    .toBe(true);
-  return found!;
-}
 
 async function openFromEmail(browser: Browser, address: string, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
   const email = await emailTo(address);

@@ -170,6 +170,17 @@ describe('participant access', () => {
     expect(await app.participants.inspectLink(token)).toMatchObject({ status: 'unknown' });
   });
 
+  it('a link asked for on a live session’s join page leads back there, and nowhere else', async () => {
+    await invite('dana@example.com');
+    await app.participants.requestNewLink({ email: 'dana@example.com', next: '/m/live/abc234def5', clientAddress: 'a' });
+    await app.participants.requestNewLink({ email: 'dana@example.com', next: 'https://evil.example/m/live/x', clientAddress: 'b' });
+    const texts = (await app.db.selectFrom('email_outbox').select('id').where('kind', '=', 'new_link').orderBy('created_at').execute()).map(async (r) => (await app.mail.get(r.id))!.text!);
+    const [toSession, toElsewhere] = await Promise.all(texts);
+    expect(toSession).toMatch(/\/m\/i\/[a-z2-9]{26}\?next=%2Fm%2Flive%2Fabc234def5/);
+    expect(toElsewhere).toMatch(/\/m\/i\/[a-z2-9]{26}(?!\?)/);
+    expect(toElsewhere).not.toContain('next=');
+  });
+
   it('rate limits new-link requests per address', async () => {
     await invite('dana@example.com');
     for (let i = 0; i < 5; i++) await app.participants.requestNewLink({ email: 'dana@example.com', clientAddress: `c${i}` });

@@ -88,6 +88,12 @@ describe('the Outbox page’s queries', () => {
     expect(kept.items.map((m) => m.id)).toEqual([ids[1], ids[0]]);
     expect((await app.mail.list({ status: 'pending' })).total).toBe(OUTBOX_PAGE_SIZE + 1);
     expect(await app.mail.get('missing')).toBeNull();
+
+    // By recipient, whatever the case typed.
+    const other = await app.mail.enqueue(db, { ...sampleInvitation(), to: 'someone.else@example.com' });
+    const toOther = await app.mail.list({ to: ' Someone.Else@Example.com ' });
+    expect([toOther.total, toOther.items.map((m) => m.id)]).toEqual([1, [other]]);
+    expect((await app.mail.list({ to: 'nobody@example.com' })).total).toBe(0);
   });
 });
 

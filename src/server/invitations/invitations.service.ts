@@ -168,7 +168,8 @@ export function createInvitationsService(deps: {
    * An expired invitation gets a fresh expiry. `kind` picks the wording: the invitation again,
    * or "here is your new link".
    */
-  async function sendNewLink(row: InvitationRow, kind: 'invitation' | 'new_link'): Promise<string> {
+  /** `next`: a page to open after Continue (src/server/portal/return-path.ts), carried in the link. */
+  async function sendNewLink(row: InvitationRow, kind: 'invitation' | 'new_link', next: string | null = null): Promise<string> {
     const now = clock.now();
     const version = row.token_version + 1;
     const expiresAt = row.expires_at > now ? row.expires_at : computeExpiry(now, INVITATION_DEFAULT_DAYS);
@@ -182,7 +183,7 @@ export function createInvitationsService(deps: {
         send_count: row.send_count + 1,
         delivery_status: 'queued',
       });
-      const link = linkPlaceholder(deps.publicUrl, row.id, version);
+      const link = linkPlaceholder(deps.publicUrl, row.id, version) + (next ? `?next=${encodeURIComponent(next)}` : '');
       const email =
         kind === 'invitation'
           ? renderInvitationEmail({ recipientName: row.name, account: row.account, teamName: deps.teamName, mapTitle, link, expiresAt })
@@ -277,8 +278,8 @@ export function createInvitationsService(deps: {
     },
 
     /** A participant asked for a new link (rate limits are the caller's). Revoked invitations get none. */
-    async sendNewLinkTo(row: InvitationRow): Promise<void> {
-      if (row.revoked_at === null) await sendNewLink(row, 'new_link');
+    async sendNewLinkTo(row: InvitationRow, next: string | null = null): Promise<void> {
+      if (row.revoked_at === null) await sendNewLink(row, 'new_link', next);
     },
 
     /** Revoking ends the person's access to this map at once: its sessions are deleted. */

@@ -29,7 +29,7 @@ export function createMailRepository(db: Kysely<Database>) {
     },
 
     /** Newest first, without the bodies. */
-    list(filter: { status: EmailOutboxStatus | null; limit: number; offset: number }) {
+    list(filter: { status: EmailOutboxStatus | null; to: string | null; limit: number; offset: number }) {
       let query = db
         .selectFrom('email_outbox')
         .select(['id', 'kind', 'to_email', 'subject', 'status', 'attempts', 'delivery_status', 'created_at', 'sent_at', 'related_id'])
@@ -38,12 +38,14 @@ export function createMailRepository(db: Kysely<Database>) {
         .limit(filter.limit)
         .offset(filter.offset);
       if (filter.status) query = query.where('status', '=', filter.status);
+      if (filter.to) query = query.where('to_email', '=', filter.to);
       return query.execute();
     },
 
-    async count(filter: { status: EmailOutboxStatus | null }): Promise<number> {
+    async count(filter: { status: EmailOutboxStatus | null; to: string | null }): Promise<number> {
       let query = db.selectFrom('email_outbox').select((eb) => eb.fn.countAll<number>().as('n'));
       if (filter.status) query = query.where('status', '=', filter.status);
+      if (filter.to) query = query.where('to_email', '=', filter.to);
       return Number((await query.executeTakeFirstOrThrow()).n);
     },
 

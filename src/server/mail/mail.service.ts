@@ -303,12 +303,14 @@ export function createMailService(deps: {
       return report;
     },
 
-    async list(filter: { status?: EmailOutboxStatus | null; page?: number } = {}): Promise<OutboxPage> {
+    /** A page of the outbox, newest first; `to` keeps the emails to one address (any case). */
+    async list(filter: { status?: EmailOutboxStatus | null; to?: string | null; page?: number } = {}): Promise<OutboxPage> {
       const status = filter.status ?? null;
-      const total = await mail.count({ status });
+      const to = filter.to?.trim().toLowerCase() || null;
+      const total = await mail.count({ status, to });
       const pageCount = Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE));
       const page = Math.min(Math.max(1, Math.floor(filter.page ?? 1)), pageCount);
-      const rows = await mail.list({ status, limit: OUTBOX_PAGE_SIZE, offset: (page - 1) * OUTBOX_PAGE_SIZE });
+      const rows = await mail.list({ status, to, limit: OUTBOX_PAGE_SIZE, offset: (page - 1) * OUTBOX_PAGE_SIZE });
       return { items: rows.map(toSummary), total, page, pageCount };
     },
 

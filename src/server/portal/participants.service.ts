@@ -17,6 +17,7 @@ import { RateLimiter } from '../security/rate-limiter.ts';
 import { createPageCache, customerPageKey } from './page-cache.ts';
 import type { PortalService } from './portal.service.ts';
 import { createParticipantsRepository } from './participants.repository.ts';
+import { safeReturnPath } from './return-path.ts';
 
 export type LinkStatus = 'valid' | 'expired' | 'revoked' | 'unknown';
 
@@ -82,7 +83,8 @@ export function createParticipantsService(deps: {
   db: DB;
   clock: Clock;
   /** Rotates the invitation's link and emails it to the invited address (the invitations service does). */
-  sendNewLink: (invitation: InvitationRow) => Promise<void>;
+  /** `next`: where the link leads after Continue (return-path.ts), or null for the map. */
+  sendNewLink: (invitation: InvitationRow, next: string | null) => Promise<void>;
   /** Published versions, cached: the title and the version an invitation shows. */
   portal: PortalService;
 }) {
@@ -234,7 +236,7 @@ export function createParticipantsService(deps: {
      * A new link for an expired or lost one, sent only to the invited address. The answer is
      * the same whether or not anything was sent, so it reveals nothing about who was invited.
      */
-    async requestNewLink(input: { token?: string | null; email?: string | null; clientAddress: string }): Promise<Result<string, 'rate_limited'>> {
+    async requestNewLink(input: { token?: string | null; email?: string | null; next?: string | null; clientAddress: string }): Promise<Result<string, 'rate_limited'>> {
       const now = clock.now();
       if (!newLinkPerClient.consume(input.clientAddress, now).isAllowed) {
         return fail('rate_limited', 'Too many requests for new links from here. Try again in an hour.');
@@ -249,7 +251,7 @@ export function createParticipantsService(deps: {
       }
       const address = rows[0]?.email;
       if (address && newLinkPerAddress.consume(address, now).isAllowed) {
-        for (const row of rows) await deps.sendNewLink(row);
+        for (const row of rows) await deps.sendNewLink(row, safeReturnPath(input.next));
       }
       return ok(NEW_LINK_ANSWER);
     },
