@@ -243,6 +243,32 @@ describe('the stream', () => {
     await reader.cancel();
   });
 
+  it('after a crash between an annotation’s commit and its link, the restarted server links, sends and tags it', async () => {
+    await shareFeedback();
+    const session = await openSession();
+    const dana = await joined(session.joinCode, 'dana@example.com');
+    const linked = await say(dana, 'linked before the crash');
+    // What the crash left: the annotation is committed, the session never heard of it, and an
+    // earlier one lost its tag (tagging is a second step after linking).
+    const lost = await say(dana, 'committed, never linked');
+    const before = await app.review.listQueue({ tag: session.tag });
+    expect(before.ok && before.value.total).toBe(2);
+    await app.db.deleteFrom('live_annotations').where('annotation_id', '=', lost.id).execute();
+    await app.db.deleteFrom('annotation_tags').where('annotation_id', 'in', [lost.id, linked.id]).execute();
+    app.liveRuntime.close();
+
+    const restarted = await world.restart();
+    const resumed = await restarted.live.openStream(dana.participantId, session.joinCode, 0);
+    if (!resumed.ok) throw new Error(resumed.message);
+    await restarted.liveRuntime.whenIdle();
+    const tagged = await restarted.review.listQueue({ tag: session.tag });
+    expect(tagged.ok && tagged.value.items.map((i) => i.text).sort()).toEqual(['committed, never linked', 'linked before the crash']);
+    const reader = readSse(resumed.value);
+    const events = await reader.until((e) => e.type === 'counts' && (e.data as { total: number }).total === 2);
+    expect(events.filter((e) => e.type === 'annotation').map((e) => (e.data as { text: string }).text)).toContain('committed, never linked');
+    await reader.cancel();
+  });
+
   it('sends a heartbeat comment when nothing happens', async () => {
     const session = await openSession();
     const dana = await joined(session.joinCode, 'dana@example.com');

@@ -102,6 +102,26 @@ export function createLiveRepository(db: DB) {
         .onConflict((oc) => oc.columns(['session_id', 'annotation_id']).doNothing())
         .execute();
     },
+    /**
+     * What members wrote on the session's version since it opened that is not linked to it: an
+     * annotation is committed before the session links it, so a crash in between leaves these.
+     */
+    async listUnlinked(sessionId: string, versionId: string, invitationIds: readonly string[], since: number): Promise<string[]> {
+      if (invitationIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('annotations as a')
+        .select('a.id')
+        .where('a.version_id', '=', versionId)
+        .where('a.invitation_id', 'in', invitationIds)
+        .where('a.created_at', '>=', since)
+        .where('a.is_withdrawn', '=', 0)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('live_annotations as l').select('l.annotation_id').whereRef('l.annotation_id', '=', 'a.id'))))
+        .execute();
+      return rows.map((r) => r.id);
+    },
+    async listLinkedIds(sessionId: string): Promise<string[]> {
+      return (await db.selectFrom('live_annotations').select('annotation_id').where('session_id', '=', sessionId).execute()).map((r) => r.annotation_id);
+    },
     async isLinked(annotationId: string): Promise<boolean> {
       return (await db.selectFrom('live_annotations').select('session_id').where('annotation_id', '=', annotationId).executeTakeFirst()) !== undefined;
     },

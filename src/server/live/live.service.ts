@@ -101,6 +101,8 @@ interface RunningSession {
   /** What staff screens know (the fold of every event), built on first sync. */
   view: LiveView | null;
   pendingLinks: Set<string>;
+  /** Tag every linked annotation again at the next sync (after a restart: a crash may have come between linking and tagging). */
+  retagAll: boolean;
   isDirty: boolean;
   syncing: Promise<void> | null;
 }
@@ -162,7 +164,7 @@ export function createLiveService(deps: {
   async function remember(row: LiveSessionRow, members: Iterable<string>): Promise<RunningSession | null> {
     const version = await deps.portal.getPublishedVersion(row.version_id);
     if (!version) return null;
-    const rs: RunningSession = { row, version, members: new Set(members), view: null, pendingLinks: new Set(), isDirty: false, syncing: null };
+    const rs: RunningSession = { row, version, members: new Set(members), view: null, pendingLinks: new Set(), retagAll: false, isDirty: false, syncing: null };
     running.set(row.id, rs);
     runningByVersion.set(row.version_id, rs);
     return rs;
@@ -177,10 +179,14 @@ export function createLiveService(deps: {
   function loadRunning(): Promise<void> {
     loaded ??= (async () => {
       for (const row of await repo.listRunning()) {
-        const rs = await remember(row, await repo.listMemberInvitations(row.id));
+        const members = await repo.listMemberInvitations(row.id);
+        const rs = await remember(row, members);
+        if (!rs) continue;
         // Whatever changed while no process was running it (or was lost in a crash between an
-        // annotation's commit and its events) is sent now.
-        if (rs) markDirty(rs);
+        // annotation's commit and its link, events or tag) is linked, sent and tagged now.
+        for (const id of await repo.listUnlinked(row.id, row.version_id, members, row.opened_at)) rs.pendingLinks.add(id);
+        rs.retagAll = true;
+        markDirty(rs);
       }
     })();
     return loaded;
@@ -253,7 +259,10 @@ export function createLiveService(deps: {
     const tag = sessionTag({ id: sessionId, openedAt: rs.row.opened_at });
     // The facilitator could triage when opening the session; the tag goes in under their name.
     const actor: LiveActor = { id: rs.row.facilitator_id ?? '', name: rs.row.facilitator_name, role: 'editor', isActive: true };
-    for (const id of links) {
+    // Tagging twice changes nothing, so after a restart every linked annotation is tagged again.
+    const toTag = rs.retagAll ? await repo.listLinkedIds(sessionId) : links;
+    rs.retagAll = false;
+    for (const id of toTag) {
       const tagged = await deps.tagAnnotation(actor, id, tag);
       if (!tagged.ok) console.error(`[live] could not tag annotation ${id}: ${tagged.message}`);
     }
