@@ -7,7 +7,7 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
-import { continueFromLink, emailTo, expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId, withDatabase, type PublishedMap } from './portal-helpers.ts';
+import { continueFromLink, emailTo, expectNoAxeViolations, expectNoSidewaysPageScroll, importAndPublish, inviteWithCli, uniqueId, withDatabase, type PublishedMap } from './portal-helpers.ts';
 
 function setSharedFeedback(mapId: string): void {
   withDatabase((db) =>
@@ -272,6 +272,7 @@ test('the present view and the participant’s board pass axe', async ({ browser
   await expect(world.facilitator.locator('p.annotation-text', { hasText: 'Hard to find the payroll date' })).toBeVisible();
   await expectNoAxeViolations(world.facilitator, 'the present view');
   await expectNoAxeViolations(world.participant, 'the participant’s live board');
+  await expectNoSidewaysPageScroll(world.participant, 'the participant’s live board');
   await world.participant.close();
 });
 

@@ -234,6 +234,18 @@ export async function continueFromLink(page: Page, linkPath: string, customerTit
 /** A same-origin header for requests made outside a page, as the app's browsers send. */
 export const SAME_ORIGIN = { origin: E2E_BASE_URL };
 
+/**
+ * WCAG 1.4.10 (reflow): at 320 CSS pixels the page itself does not scroll sideways. A wide map
+ * may scroll inside its own box (two-dimensional content), never the page.
+ */
+export async function expectNoSidewaysPageScroll(page: Page, label: string): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 720 });
+  const widths = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
+  expect(widths.content, `${label} scrolls sideways at 320 px`).toBeLessThanOrEqual(widths.viewport);
+  if (size) await page.setViewportSize(size);
+}
+
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 /** Runs axe on the page as it is and fails with a readable list of what it found. */

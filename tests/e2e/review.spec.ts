@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
-import { emailTo, expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId, withDatabase } from './portal-helpers.ts';
+import { emailTo, expectNoAxeViolations, expectNoSidewaysPageScroll, importAndPublish, inviteWithCli, uniqueId, withDatabase } from './portal-helpers.ts';
 
 const naughtyStrings = createRequire(import.meta.url)('big-list-of-naughty-strings/blns.json') as string[];
 
@@ -132,6 +132,7 @@ test('shared feedback: a second participant sees the first one’s comment witho
   await expect(shared).toBeVisible();
   await expect(shared).not.toContainText('Fiona');
   await expectNoAxeViolations(second, 'shared map');
+  await expectNoSidewaysPageScroll(second, 'the customer’s map');
   await shared.getByRole('button', { name: /\+1/ }).click();
   await expect(second.getByRole('listitem').filter({ hasText: 'Onboarding took us twice' })).toContainText('1 person agrees');
   await expect(second.getByRole('listitem').filter({ hasText: 'Onboarding took us twice' }).getByRole('button', { name: /\+1/ })).toBeDisabled();
