@@ -10,18 +10,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { collectCustomerResponses, createCanaries } from './canaries.ts';
 import { runCli } from './cli.ts';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
 
-const run = Math.random().toString(36).slice(2, 10);
-const canaries = new Map<string, string>();
-/** A canary for one internal place; the characters around it make every encoding differ. */
-function canary(place: string): string {
-  const value = `Cnry${canaries.size}x${run}`;
-  canaries.set(value, place);
-  return `<&"' ${value} '"&>`;
-}
+const { run, canary, plainCanary, findCanaries } = createCanaries('Cnry');
 
 function buildCanaryMap() {
   return {
@@ -56,51 +50,6 @@ function buildCanaryMap() {
   };
 }
 
-/** Every way a string can appear in a response: raw, escaped for HTML, URLs and JSON, base64. */
-function encodingsOf(value: string): string[] {
-  const html = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-  const forms = [value, html, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), value.toLowerCase()];
-  // base64 of the value at each of the three byte alignments: only whole 3-byte groups made
-  // of the value's own bytes encode the same way whatever surrounds them, so the first group
-  // (mixed with the prefix) and the last four characters (maybe padded) are dropped.
-  for (let shift = 0; shift < 3; shift++) {
-    const bytes = Buffer.from('x'.repeat(shift) + value);
-    const start = shift === 0 ? 0 : 4;
-    forms.push(bytes.toString('base64').slice(start, -4), bytes.toString('base64url').slice(start, -4));
-  }
-  return forms.filter((f) => f.length >= 8);
-}
-
-function findCanaries(text: string): string[] {
-  const found: string[] = [];
-  for (const [value, place] of canaries) {
-    for (const form of encodingsOf(value)) if (text.includes(form)) found.push(`${place} (as ${form})`);
-  }
-  return found;
-}
-
-/** Follows every same-origin link and resource a customer page points at, except staff pages. */
-async function collectCustomerResponses(request: APIRequestContext, start: string): Promise<Map<string, string>> {
-  const seen = new Map<string, string>();
-  const queue = [start];
-  while (queue.length > 0 && seen.size < 200) {
-    const url = queue.shift()!;
-    if (seen.has(url)) continue;
-    const response = await request.get(url);
-    const headers = Object.entries(response.headers()).map(([k, v]) => `${k}: ${v}`).join('\n');
-    const body = await response.text();
-    seen.set(url, `${headers}\n\n${body}`);
-    for (const match of body.matchAll(/(?:href|src|action|component-url|renderer-url)="([^"]+)"|url\(([^)]+)\)|(?:import|from)\s*["']([^"']+)["']/g)) {
-      const raw = (match[1] ?? match[2] ?? match[3] ?? '').replace(/&amp;/g, '&').replace(/^['"]|['"]$/g, '');
-      if (!raw || raw.startsWith('#') || raw.startsWith('data:') || raw.startsWith('mailto:')) continue;
-      const target = new URL(raw, new URL(url, E2E_BASE_URL));
-      if (target.origin !== E2E_BASE_URL || target.pathname.startsWith('/app')) continue;
-      queue.push(target.pathname + target.search);
-    }
-  }
-  return seen;
-}
-
 /**
  * What the review queue knows and participants must not: internal notes, owners, tags, the
  * decision and its reason, and who decided. Done through the queue's own pages, as a reviewer
@@ -110,9 +59,8 @@ async function triageWithCanaries(browser: Browser, mapId: string): Promise<void
   const reviewer = { email: `leak-reviewer-${run}@example.com`, password: `leak reviewer ${run} passphrase` };
   const reviewerName = canary('reviewer name');
   await runCli(['user:create', '--email', reviewer.email, '--name', reviewerName, '--role', 'editor', '--password', reviewer.password]);
-  // Tags are lower-case words: the canary's bare value is one.
-  const tag = `cnry${canaries.size}x${run}`;
-  canaries.set(tag, 'review tag');
+  // Tags are lower-case words: a bare canary is one.
+  const tag = plainCanary('review tag');
   const context = await browser.newContext({ baseURL: E2E_BASE_URL });
   const staff = await context.newPage();
   await signIn(staff, reviewer);
@@ -153,6 +101,8 @@ async function triageWithCanaries(browser: Browser, mapId: string): Promise<void
 }
 
 test('nothing internal reaches any response the customer view can reach', async ({ page }) => {
+  // Publishing, a participant's comments and a reviewer's triage through the pages: longer than the default under load.
+  test.setTimeout(120_000);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gt-leak-')), 'canary.map.json');
   fs.writeFileSync(file, JSON.stringify(buildCanaryMap()));
   const { id: mapId } = JSON.parse(await runCli(['map:import', file, '--json'])) as { id: string };

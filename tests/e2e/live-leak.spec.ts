@@ -9,18 +9,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { collectCustomerResponses, createCanaries } from './canaries.ts';
 import { runCli } from './cli.ts';
 import { E2E_BASE_URL, signIn } from './fixtures.ts';
 import { continueFromLink, withDatabase } from './portal-helpers.ts';
 
-const run = Math.random().toString(36).slice(2, 10);
-const canaries = new Map<string, string>();
-function canary(place: string): string {
-  const value = `Lcnry${canaries.size}x${run}`;
-  canaries.set(value, place);
-  return `<&"' ${value} '"&>`;
-}
+const { run, canary, findCanaries } = createCanaries('Lcnry');
 
 function buildCanaryMap() {
   return {
@@ -48,45 +43,6 @@ function buildCanaryMap() {
       { key: 'card-in-internal-stage', stage: 'internal-stage', lane: 'actions', text: canary('card in internal stage') },
     ],
   };
-}
-
-function encodingsOf(value: string): string[] {
-  const html = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-  const forms = [value, html, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), value.toLowerCase()];
-  for (let shift = 0; shift < 3; shift++) {
-    const bytes = Buffer.from('x'.repeat(shift) + value);
-    const start = shift === 0 ? 0 : 4;
-    forms.push(bytes.toString('base64').slice(start, -4), bytes.toString('base64url').slice(start, -4));
-  }
-  return forms.filter((f) => f.length >= 8);
-}
-
-function findCanaries(text: string): string[] {
-  const found: string[] = [];
-  for (const [value, place] of canaries) for (const form of encodingsOf(value)) if (text.includes(form)) found.push(`${place} (as ${form})`);
-  return found;
-}
-
-/** Every same-origin page and resource the participant's live page reaches, staff pages aside. */
-async function crawl(request: APIRequestContext, start: string): Promise<Map<string, string>> {
-  const seen = new Map<string, string>();
-  const queue = [start];
-  while (queue.length > 0 && seen.size < 100) {
-    const url = queue.shift()!;
-    if (seen.has(url)) continue;
-    const response = await request.get(url, { maxRedirects: 0 });
-    const body = (await response.text()).slice(0, 2_000_000);
-    seen.set(url, `${Object.entries(response.headers()).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${body}`);
-    for (const match of body.matchAll(/(?:href|src|action|component-url|renderer-url)="([^"]+)"|url\(([^)]+)\)|(?:import|from)\s*["']([^"']+)["']/g)) {
-      const raw = (match[1] ?? match[2] ?? match[3] ?? '').replace(/&amp;/g, '&').replace(/^['"]|['"]$/g, '');
-      if (!raw || raw.startsWith('#') || raw.startsWith('data:') || raw.startsWith('mailto:')) continue;
-      const target = new URL(raw, new URL(url, E2E_BASE_URL));
-      // Signing out would end the participant's session: the crawl only reads.
-      if (target.origin !== E2E_BASE_URL || target.pathname.startsWith('/app') || target.pathname === '/m/signed-out') continue;
-      queue.push(target.pathname + target.search);
-    }
-  }
-  return seen;
 }
 
 /** Reads a stream in the page for `ms` and returns all of it, as text. */
@@ -144,7 +100,7 @@ test('nothing internal travels on a live session’s pages and streams', async (
   await page.getByRole('button', { name: 'Start the timer' }).click();
   await expect(page.getByRole('button', { name: 'Stop the timer' })).toBeVisible();
 
-  const responses = await crawl(participant.request, joinPath);
+  const responses = await collectCustomerResponses(participant.request, joinPath, 100);
   expect(responses.size).toBeGreaterThan(1);
   responses.set(`${joinPath}/events?since=0`, await readStreamText(participant, `${joinPath}/events?since=0`, 1_500));
   responses.set(`${presentPath}/events?since=0`, await readStreamText(page, `${presentPath}/events?since=0`, 1_500));

@@ -106,7 +106,7 @@ export function createLiveRepository(db: DB) {
      * What members wrote on the session's version since it opened that is not linked to it: an
      * annotation is committed before the session links it, so a crash in between leaves these.
      */
-    async listUnlinked(sessionId: string, versionId: string, invitationIds: readonly string[], since: number): Promise<string[]> {
+    async listUnlinked(versionId: string, invitationIds: readonly string[], since: number): Promise<string[]> {
       if (invitationIds.length === 0) return [];
       const rows = await db
         .selectFrom('annotations as a')

@@ -184,7 +184,7 @@ export function createLiveService(deps: {
         if (!rs) continue;
         // Whatever changed while no process was running it (or was lost in a crash between an
         // annotation's commit and its link, events or tag) is linked, sent and tagged now.
-        for (const id of await repo.listUnlinked(row.id, row.version_id, members, row.opened_at)) rs.pendingLinks.add(id);
+        for (const id of await repo.listUnlinked(row.version_id, members, row.opened_at)) rs.pendingLinks.add(id);
         rs.retagAll = true;
         markDirty(rs);
       }
