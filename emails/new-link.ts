@@ -1,6 +1,7 @@
 /**
- * A fresh personal link, sent when someone asks for one after theirs expired. It goes only to
- * the invited address; the wording assumes nothing about who asked.
+ * A fresh personal link, sent when someone asks for one after theirs expired — or, with
+ * `isSameLink`, the link that still works, sent again because someone asked for it. It goes
+ * only to the invited address; the wording assumes nothing about who asked.
  */
 import type { EmailContent } from '../src/server/mail/mail.ts';
 import { assertEmailLink, button, escapeHtml, formatEmailDate, heading, paragraph, renderLayout, toSingleLine } from './layout.ts';
@@ -13,6 +14,8 @@ export interface NewLinkEmailData {
   /** Absolute URL carrying the new personal token (built from PUBLIC_URL). */
   link: string;
   expiresAt: Date | number;
+  /** The person's current link, sent again: it is not new, and the earlier one still works. */
+  isSameLink?: boolean;
 }
 
 export function renderNewLinkEmail(data: NewLinkEmailData): EmailContent {
@@ -21,17 +24,19 @@ export function renderNewLinkEmail(data: NewLinkEmailData): EmailContent {
   const title = toSingleLine(data.mapTitle);
   const expires = formatEmailDate(data.expiresAt);
 
-  const subject = `Your new link to “${title}”`;
+  const subject = data.isSameLink ? `Your link to “${title}”` : `Your new link to “${title}”`;
   const greeting = name ? `Hello ${name},` : 'Hello,';
-  const intro = `Here is a new personal link to the customer journey “${title}”. Your earlier link no longer works.`;
+  const intro = data.isSameLink
+    ? `Here is your personal link to the customer journey “${title}” again. It is the same link as in your earlier emails, and it still works.`
+    : `Here is a new personal link to the customer journey “${title}”. Your earlier link no longer works.`;
   const personal = `This link is personal: please do not forward it. It works until ${expires} (UTC).`;
-  const unexpected = 'If you did not ask for a new link, you can ignore this email: nobody else received it.';
+  const unexpected = `If you did not ask for ${data.isSameLink ? 'your' : 'a new'} link, you can ignore this email: nobody else received it.`;
 
   const html = renderLayout({
     title: subject,
-    preheader: `A new personal link to “${title}”, valid until ${expires}.`,
+    preheader: `${data.isSameLink ? 'Your' : 'A new'} personal link to “${title}”, valid until ${expires}.`,
     body: [
-      heading(escapeHtml(`Your new link to “${title}”`)),
+      heading(escapeHtml(subject)),
       paragraph(escapeHtml(greeting)),
       paragraph(escapeHtml(intro)),
       button(link, 'Open the journey map'),
@@ -40,7 +45,7 @@ export function renderNewLinkEmail(data: NewLinkEmailData): EmailContent {
     footer: paragraph(escapeHtml(unexpected), { isMuted: true }),
   });
 
-  const text = [greeting, '', intro, '', 'Open the journey map with your new personal link:', link, '', personal, '', unexpected, ''].join('\n');
+  const text = [greeting, '', intro, '', `Open the journey map with your ${data.isSameLink ? '' : 'new '}personal link:`, link, '', personal, '', unexpected, ''].join('\n');
 
   return { subject, html, text };
 }

@@ -26,6 +26,7 @@ import {
 const NEUTRAL_ANSWER = 'If that address was invited, a new link is on its way to it. It can take a few minutes to arrive.';
 const INVITATION_SUBJECT = (title: string) => `The customer experience team invites you to review “${title}”`;
 const NEW_LINK_SUBJECT = (title: string) => `Your new link to “${title}”`;
+const SAME_LINK_SUBJECT = (title: string) => `Your link to “${title}”`;
 
 /** The editor's form on a map's Invitations page. */
 async function inviteOnPage(page: Page, mapId: string, person: { email: string; name: string; account: string; role?: string }) {
@@ -182,7 +183,8 @@ test('an expired link offers a new one, sent only to the invited address; unknow
     await expect(participant.getByRole('status')).toHaveText(NEUTRAL_ANSWER);
     expect(await theirs.cookies(), 'asking for a new link gives no session').toEqual([]);
 
-    // The new email went to the invited address, and its link works; the old one does not.
+    // The new email went to the invited address, and its link works; the expired one stays
+    // expired (extending it would let anyone holding an old copy revive it by asking).
     const rows = await waitForMailProcessed(address, 2);
     expect(rows[0]).toMatchObject({ kind: 'new_link', related_id: invitation.id });
     await signIn(page, ACCOUNTS.editor);
@@ -212,6 +214,56 @@ test('an expired link offers a new one, sent only to the invited address; unknow
     expect(outboxRowsTo(address)).toHaveLength(2);
   } finally {
     await theirs.close();
+  }
+});
+
+test('asking for a lost link on /m/link sends the same link again: the original keeps working, whoever asked', async ({ browser, page }) => {
+  const run = uniqueId();
+  const { mapId, texts } = await importAndPublish(`lost-${run}`);
+  const address = `lost-${run}@example.com`;
+  const invitation = await inviteWithCli({ mapId, email: address, name: 'Lou Lost' });
+  await waitForMailProcessed(address, 1);
+
+  // The invited person is reading the map on one device...
+  const theirs = await browser.newContext();
+  // ...while someone else, who only knows the address, asks for "their" link.
+  const other = await browser.newContext();
+  try {
+    const participant = await theirs.newPage();
+    await continueFromLink(participant, invitation.path, texts.customerTitle);
+    const asker = await other.newPage();
+    await asker.goto('/m/link');
+    await asker.getByLabel('Email address').fill(address);
+    await asker.getByRole('button', { name: 'Send me a new link' }).click();
+    await expect(asker.getByRole('status')).toHaveText(NEUTRAL_ANSWER);
+    expect(await other.cookies(), 'asking gives no session').toEqual([]);
+
+    const rows = await waitForMailProcessed(address, 2);
+    expect(rows[0]).toMatchObject({ kind: 'new_link', related_id: invitation.id, subject: SAME_LINK_SUBJECT(texts.customerTitle) });
+    await signIn(page, ACCOUNTS.editor);
+    const emailText = await openEmailOnOutbox(page, address, SAME_LINK_SUBJECT(texts.customerTitle));
+    expect(emailText).toContain('it still works');
+    expect(linkPathIn(emailText).token, 'the email carries the link the person already has').toBe(invitation.token);
+
+    // Nothing was taken away: the open session goes on, and the original link still opens the map.
+    await participant.reload();
+    await expect(participant.getByRole('heading', { level: 1, name: texts.customerTitle })).toBeVisible();
+    const fresh = await browser.newContext();
+    try {
+      await continueFromLink(await fresh.newPage(), invitation.path, texts.customerTitle);
+    } finally {
+      await fresh.close();
+    }
+
+    // Staff Resend is what retires a working link.
+    await page.goto(`/app/maps/${mapId}/invitations`);
+    await invitationRow(page, address).getByRole('button', { name: `Resend to ${address}` }).click();
+    await expect(page.getByRole('status')).toHaveText('Sent the invitation again with a new link.');
+    await asker.goto(invitation.path);
+    await expect(asker.getByRole('heading', { level: 1, name: 'This link does not work' })).toBeVisible();
+  } finally {
+    await theirs.close();
+    await other.close();
   }
 });
 

@@ -155,19 +155,64 @@ describe('participant access', () => {
     expect(await app.participants.continueWithLink(token)).toMatchObject({ ok: false });
   });
 
-  it('sends a new link only to the invited address, with the same answer for strangers', async () => {
-    const { token } = await invite('dana@example.com', mapId, 1);
-    clock.advance(2 * DAY);
-    const before = (await app.db.selectFrom('email_outbox').selectAll().execute()).length;
-    const forToken = await app.participants.requestNewLink({ token, clientAddress: '1' });
+  /** The link in the newest email of a kind, as its token. */
+  async function tokenInNewestEmail(kind: string): Promise<string> {
+    const row = (await app.db.selectFrom('email_outbox').select('id').where('kind', '=', kind).orderBy('created_at', 'desc').execute())[0]!;
+    return (await app.mail.get(row.id))!.text!.match(/\/m\/i\/([a-z2-9]{26})/)![1]!;
+  }
+
+  it('sends the link again only to the invited address, with the same answer for strangers, and the original link keeps working', async () => {
+    const { id, token } = await invite('dana@example.com');
+    const session = await app.participants.continueWithLink(token);
+    if (!session.ok) throw new Error(session.message);
+    const before = await app.invitations.get(id);
+    const forEmail = await app.participants.requestNewLink({ email: 'Dana@example.com', clientAddress: '1' });
     const forStranger = await app.participants.requestNewLink({ email: 'stranger@example.com', clientAddress: '2' });
-    expect(forToken).toEqual(forStranger);
-    const outbox = await app.db.selectFrom('email_outbox').selectAll().orderBy('created_at').execute();
-    expect(outbox.length).toBe(before + 1);
-    expect(outbox.at(-1)).toMatchObject({ to_email: 'dana@example.com', kind: 'new_link' });
-    const newToken = (await app.mail.get(outbox.at(-1)!.id))!.text!.match(/\/m\/i\/([a-z2-9]{26})/)![1]!;
-    expect(await app.participants.inspectLink(newToken)).toMatchObject({ status: 'valid' });
+    expect(forEmail).toEqual(forStranger);
+    const newLinks = await app.db.selectFrom('email_outbox').selectAll().where('kind', '=', 'new_link').execute();
+    expect(newLinks).toHaveLength(1);
+    expect(newLinks[0]).toMatchObject({ to_email: 'dana@example.com', subject: 'Your link to “Your onboarding”' });
+    // The same link as in the invitation, still valid, with the same expiry; the session stays.
+    expect(await tokenInNewestEmail('new_link')).toBe(token);
+    const text = (await app.mail.get(newLinks[0]!.id))!.text!;
+    expect(text).toContain('It is the same link as in your earlier emails, and it still works.');
+    expect(text).not.toContain('no longer works');
+    expect(await app.participants.inspectLink(token)).toMatchObject({ status: 'valid' });
+    expect(await app.participants.continueWithLink(token)).toMatchObject({ ok: true });
+    expect(await app.participants.validateSession(session.value.sessionToken)).not.toBeNull();
+    const after = await app.invitations.get(id);
+    expect(after).toMatchObject({ expiresAt: before!.expiresAt, sendCount: 2 });
+    expect((await app.db.selectFrom('invitations').select('token_version').where('id', '=', id).executeTakeFirstOrThrow()).token_version).toBe(1);
+  });
+
+  it('asking for a link from an expired one sends a new link with a fresh expiry; the expired link stays dead', async () => {
+    const { id, token } = await invite('dana@example.com', mapId, 1);
+    clock.advance(2 * DAY);
+    await app.participants.requestNewLink({ token, clientAddress: '1' });
+    const fresh = await tokenInNewestEmail('new_link');
+    expect(fresh).not.toBe(token);
+    expect(await app.participants.inspectLink(fresh)).toMatchObject({ status: 'valid' });
+    // Extending the old token instead would let anyone holding a copy of it revive it by asking.
     expect(await app.participants.inspectLink(token)).toMatchObject({ status: 'unknown' });
+    expect(await app.participants.continueWithLink(token)).toMatchObject({ ok: false });
+    expect((await app.invitations.get(id))!.expiresAt).toBe(clock.now() + 30 * DAY);
+    const subjects = (await app.db.selectFrom('email_outbox').select('subject').where('kind', '=', 'new_link').execute()).map((r) => r.subject);
+    expect(subjects).toEqual(['Your new link to “Your onboarding”']);
+  });
+
+  it('only staff retire a working link: a resend from the Invitations page does, a participant’s request does not', async () => {
+    const { id, token } = await invite('dana@example.com');
+    await app.participants.requestNewLink({ email: 'dana@example.com', clientAddress: 'a' });
+    await app.participants.requestNewLink({ token, clientAddress: 'b' });
+    expect(await app.participants.inspectLink(token)).toMatchObject({ status: 'valid' });
+    const resent = await app.invitations.resendInvitation(id);
+    if (!resent.ok) throw new Error(resent.message);
+    expect(await app.participants.inspectLink(token)).toMatchObject({ status: 'unknown' });
+    expect(await app.participants.inspectLink(tokenOf(resent.value.link))).toMatchObject({ status: 'valid' });
+    // A participant asking now gets the staff's new link, not the retired one.
+    clock.advance(1000);
+    await app.participants.requestNewLink({ email: 'dana@example.com', clientAddress: 'c' });
+    expect(await tokenInNewestEmail('new_link')).toBe(tokenOf(resent.value.link));
   });
 
   it('a link asked for on a live session’s join page leads back there, and nowhere else', async () => {

@@ -163,35 +163,41 @@ export function createInvitationsService(deps: {
     return ok({ mapId, versionNumber, mapTitle });
   }
 
-  /**
-   * A new token for the invitation (the previous one stops working) and an email carrying it.
-   * An expired invitation gets a fresh expiry. `kind` picks the wording: the invitation again,
-   * or "here is your new link".
-   */
   /** `next`: a page to open after Continue (src/server/portal/return-path.ts), carried in the link. */
-  async function sendNewLink(row: InvitationRow, kind: 'invitation' | 'new_link', next: string | null = null): Promise<string> {
+  function linkInEmail(invitationId: string, tokenVersion: number, next: string | null): string {
+    return linkPlaceholder(deps.publicUrl, invitationId, tokenVersion) + (next ? `?next=${encodeURIComponent(next)}` : '');
+  }
+
+  /**
+   * Emails the invitation's link with the given token version. A version other than the
+   * current one rotates the token (the previous link stops working); an expired invitation
+   * gets a fresh expiry. `kind` picks the wording: the invitation again, "here is your new
+   * link", or "here is your link again".
+   */
+  async function emailLink(row: InvitationRow, options: { version: number; email: 'invitation' | 'new_link' | 'same_link'; next: string | null }): Promise<string> {
     const now = clock.now();
-    const version = row.token_version + 1;
+    const { version, next } = options;
+    const isRotated = version !== row.token_version;
     const expiresAt = row.expires_at > now ? row.expires_at : computeExpiry(now, INVITATION_DEFAULT_DAYS);
     const mapTitle = (await deps.portal.findPublishedVersion(row.map_id, row.version_number))?.snapshot.title ?? 'the journey map';
     await db.transaction().execute(async (trx) => {
       await createInvitationsRepository(trx).update(row.id, {
-        token_hash: hashInvitationToken(deriveInvitationToken(deps.linkSecret, row.id, version)),
-        token_version: version,
+        ...(isRotated ? { token_hash: hashInvitationToken(deriveInvitationToken(deps.linkSecret, row.id, version)), token_version: version } : {}),
         expires_at: expiresAt,
         last_sent_at: now,
         send_count: row.send_count + 1,
         delivery_status: 'queued',
       });
-      const link = linkPlaceholder(deps.publicUrl, row.id, version) + (next ? `?next=${encodeURIComponent(next)}` : '');
+      const link = linkInEmail(row.id, version, next);
       const email =
-        kind === 'invitation'
+        options.email === 'invitation'
           ? renderInvitationEmail({ recipientName: row.name, account: row.account, teamName: deps.teamName, mapTitle, link, expiresAt })
-          : renderNewLinkEmail({ recipientName: row.name, mapTitle, link, expiresAt });
-      await mail.enqueue(trx, { kind, to: row.email, ...email, relatedId: row.id });
+          : renderNewLinkEmail({ recipientName: row.name, mapTitle, link, expiresAt, isSameLink: options.email === 'same_link' });
+      await mail.enqueue(trx, { kind: options.email === 'invitation' ? 'invitation' : 'new_link', to: row.email, ...email, relatedId: row.id });
     });
     mail.notify();
-    announceChange(row.id);
+    // Who may open what changed (a new token, or a new expiry): caches and live streams re-check.
+    if (isRotated || expiresAt !== row.expires_at) announceChange(row.id);
     return linkFor(row.id, version);
   }
 
@@ -274,12 +280,21 @@ export function createInvitationsService(deps: {
       if (row.revoked_at !== null) return fail('revoked', 'That invitation was revoked; invite the person again instead.');
       const limit = resendLimiter.consume(id, clock.now());
       if (!limit.isAllowed) return fail('rate_limited', `This invitation was sent several times in the last hour. Try again in ${describeRetryAfter(limit.retryAfterMs)}.`);
-      return ok({ link: await sendNewLink(row, 'invitation') });
+      return ok({ link: await emailLink(row, { version: row.token_version + 1, email: 'invitation', next: null }) });
     },
 
-    /** A participant asked for a new link (rate limits are the caller's). Revoked invitations get none. */
+    /**
+     * A participant asked for their link (rate limits are the caller's); revoked invitations get
+     * none. Anyone who knows an address can ask, so asking must not take anything away: a link
+     * that still works is sent again as it is, and stays valid. An expired one gets a new token
+     * and a fresh expiry instead of a longer life: extending the old token would let whoever
+     * holds an old copy of it (a forwarded email, a shared computer's history) revive it by
+     * asking, without the mailbox. Only staff retire a working link (resendInvitation).
+     */
     async sendNewLinkTo(row: InvitationRow, next: string | null = null): Promise<void> {
-      if (row.revoked_at === null) await sendNewLink(row, 'new_link', next);
+      if (row.revoked_at !== null) return;
+      const isExpired = row.expires_at <= clock.now();
+      await emailLink(row, isExpired ? { version: row.token_version + 1, email: 'new_link', next } : { version: row.token_version, email: 'same_link', next });
     },
 
     /** Revoking ends the person's access to this map at once: its sessions are deleted. */

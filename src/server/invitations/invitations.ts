@@ -5,7 +5,8 @@
  * invitation id and its token version, cut to 26 characters of a 32-letter alphabet (130 bits).
  * The database keeps only a SHA-256 of the token for look-up, and emails in the outbox carry a
  * placeholder that the mail worker fills in at send time, so a copy of the database alone opens
- * nobody's map. Sending a new link bumps the version, which retires the old token.
+ * nobody's map. A staff resend (and a new link for an expired one) bumps the version, which
+ * retires the old token; a participant asking for their link gets the working one again.
  *
  * Pure rules only: tokens, validation, CSV rows, and the state a staff member sees in the list.
  */

@@ -82,8 +82,11 @@ export const NEW_LINK_ANSWER =
 export function createParticipantsService(deps: {
   db: DB;
   clock: Clock;
-  /** Rotates the invitation's link and emails it to the invited address (the invitations service does). */
-  /** `next`: where the link leads after Continue (return-path.ts), or null for the map. */
+  /**
+   * Emails the invitation's link to the invited address (the invitations service does): the
+   * current link when it still works, a new one when it expired. `next`: where the link leads
+   * after Continue (return-path.ts), or null for the map.
+   */
   sendNewLink: (invitation: InvitationRow, next: string | null) => Promise<void>;
   /** Published versions, cached: the title and the version an invitation shows. */
   portal: PortalService;
@@ -233,8 +236,10 @@ export function createParticipantsService(deps: {
     },
 
     /**
-     * A new link for an expired or lost one, sent only to the invited address. The answer is
-     * the same whether or not anything was sent, so it reveals nothing about who was invited.
+     * The link again for a lost one, or a new one for an expired one, sent only to the invited
+     * address. Anyone may ask for any address, so asking never retires a working link. The
+     * answer is the same whether or not anything was sent, so it reveals nothing about who was
+     * invited.
      */
     async requestNewLink(input: { token?: string | null; email?: string | null; next?: string | null; clientAddress: string }): Promise<Result<string, 'rate_limited'>> {
       const now = clock.now();
