@@ -184,3 +184,44 @@ test('every naughty string is stored as sent and shown as text: no script runs f
   await page.waitForTimeout(500);
   expect(dialogs).toEqual([]);
 });
+
+test('a closing remark reaches the team on the Invitations page, as text, and no other participant', async ({ browser, page }) => {
+  test.setTimeout(60_000);
+  const id = uniqueId();
+  const published = await importAndPublish(`closing-${id}`);
+  await setFeedback(published.mapId, { mode: 'shared', requiresApproval: false });
+  const first = `closer-${id}@example.com`;
+  const second = `other-${id}@example.com`;
+  await inviteWithCli({ mapId: published.mapId, email: first, name: 'Cleo Closer' });
+  await inviteWithCli({ mapId: published.mapId, email: second, name: 'Otto Other' });
+  const marker = `said${uniqueId()}`; // not in the map's own texts
+  const remark = `Call us before the go-live <i>${marker}</i>.\nWe can help.`;
+
+  const closer = await openFromEmail(browser, first);
+  await closer.getByRole('link', { name: 'Finish: see everything you said' }).click();
+  await closer.getByLabel('Anything else you want the team to know (optional)').fill(remark);
+  await closer.getByRole('button', { name: 'Finish' }).click();
+  await expect(closer.getByRole('heading', { level: 1, name: 'Thank you' })).toBeVisible();
+  await closer.context().close();
+
+  // Another participant of the same shared map sees nothing of it, anywhere they can go.
+  const other = await openFromEmail(browser, second);
+  const mapPath = new URL(other.url()).pathname;
+  for (const path of [mapPath, `${mapPath}/summary`, `${mapPath}/walk/1`, `${mapPath}/walk/2`, '/m']) {
+    const body = await (await other.request.get(path)).text();
+    expect(body, path).not.toContain(marker);
+  }
+  await other.context().close();
+
+  await signIn(page, ACCOUNTS.editor);
+  await page.goto(`/app/maps/${published.mapId}/invitations`);
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(first.replace(/[.+]/g, '\\$&')) }) });
+  await expect(row).toContainText(`Said at the end: Call us before the go-live <i>${marker}</i>.`);
+  const list = page.getByRole('region', { name: /^Closing remarks/ });
+  await expect(list.getByRole('heading', { level: 2 })).toHaveText('Closing remarks (1)');
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+  await expect(list.getByRole('listitem')).toContainText('Cleo Closer');
+  expect(await list.locator('p.closing-text').textContent()).toBe(remark);
+  await expect(page.locator('i', { hasText: marker })).toHaveCount(0);
+  await expectNoAxeViolations(page, 'the Invitations page with closing remarks');
+});

@@ -260,3 +260,38 @@ describe('listing links', () => {
     expect(await app.participants.inspectLink(tokenOf(a.value.link))).toMatchObject({ status: 'unknown' });
   });
 });
+
+describe('closing remarks (staff only)', () => {
+  async function participantOf(map: string, email: string) {
+    const created = await app.invitations.createInvitation({ mapId: map, versionNumber: null, email, name: email.split('@')[0] }, null);
+    if (!created.ok) throw new Error(created.message);
+    const session = await app.participants.continueWithLink(tokenOf(created.value.link));
+    if (!session.ok) throw new Error(session.message);
+    const who = (await app.participants.validateSession(session.value.sessionToken))!;
+    return { invitationId: created.value.id, participantId: who.participantId };
+  }
+
+  it('lists what participants said at the end of this map’s review, newest first, leaving out empty ones and other maps', async () => {
+    const other = await publishedMap('Renewal');
+    const ana = await participantOf(mapId, 'ana@example.com');
+    const ben = await participantOf(mapId, 'ben@example.com');
+    const cy = await participantOf(mapId, 'cy@example.com');
+    const elsewhere = await participantOf(other, 'ana@example.com');
+    expect(await app.annotations.finishReview(ana.participantId, ana.invitationId, 'Thanks for asking.\nCall me <b>any</b> time.')).toMatchObject({ ok: true });
+    clock.advance(1000);
+    expect(await app.annotations.finishReview(ben.participantId, ben.invitationId, 'Security review is missing.')).toMatchObject({ ok: true });
+    expect(await app.annotations.finishReview(cy.participantId, cy.invitationId, '   \n ')).toMatchObject({ ok: true });
+    expect(await app.annotations.finishReview(elsewhere.participantId, elsewhere.invitationId, 'About the other map')).toMatchObject({ ok: true });
+
+    const remarks = await app.invitations.listClosingRemarks(mapId);
+    expect(remarks.map((r) => [r.email, r.text, r.versionNumber])).toEqual([
+      ['ben@example.com', 'Security review is missing.', 1],
+      ['ana@example.com', 'Thanks for asking.\nCall me <b>any</b> time.', 1],
+    ]);
+    expect(remarks[1]).toMatchObject({ invitationId: ana.invitationId, name: 'ana' });
+    // Finishing again replaces the remark for that version.
+    clock.advance(1000);
+    await app.annotations.finishReview(ana.participantId, ana.invitationId, 'Changed my mind: all good.');
+    expect((await app.invitations.listClosingRemarks(mapId)).map((r) => r.text)).toEqual(['Changed my mind: all good.', 'Security review is missing.']);
+  });
+});

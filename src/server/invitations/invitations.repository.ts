@@ -40,6 +40,18 @@ export function createInvitationsRepository(db: DB) {
     async deleteSessionsOfInvitation(invitationId: string): Promise<void> {
       await db.deleteFrom('participant_sessions').where('invitation_id', '=', invitationId).execute();
     },
+    /** What participants wrote at the end of a review of this map, newest first. */
+    listClosingRemarks(mapId: string) {
+      return db
+        .selectFrom('review_closings as c')
+        .innerJoin('invitations as i', 'i.id', 'c.invitation_id')
+        .innerJoin('map_versions as v', 'v.id', 'c.version_id')
+        .select(['c.invitation_id', 'c.text', 'c.finished_at', 'v.number as version_number', 'i.email', 'i.name', 'i.account'])
+        .where('i.map_id', '=', mapId)
+        .where('c.text', '!=', '')
+        .orderBy('c.finished_at', 'desc')
+        .execute();
+    },
     async getMapTitle(mapId: string): Promise<string | null> {
       const row = await db.selectFrom('maps').select(['title']).where('id', '=', mapId).executeTakeFirst();
       return row?.title ?? null;

@@ -47,6 +47,18 @@ export interface InvitationView {
   sendCount: number;
 }
 
+/** A participant's answer to "Anything else you want the team to know?" at the end of a review. */
+export interface ClosingRemark {
+  invitationId: string;
+  email: string;
+  name: string | null;
+  account: string | null;
+  /** The published version they reviewed. */
+  versionNumber: number;
+  text: string;
+  finishedAt: number;
+}
+
 export interface ImportProgress {
   processed: number;
   total: number;
@@ -261,6 +273,24 @@ export function createInvitationsService(deps: {
     async listForMap(mapId: string): Promise<InvitationView[]> {
       const now = clock.now();
       return (await repo.listForMap(mapId)).map((row) => toView(row, now));
+    },
+
+    /**
+     * Every closing remark left on a map, newest first (staff only: the Invitations page). It
+     * is participant text, shown to the team as text; other participants never see it.
+     */
+    async listClosingRemarks(mapId: string): Promise<ClosingRemark[]> {
+      // Finishing without a remark stores one that is empty or only line breaks: not a remark.
+      const rows = (await repo.listClosingRemarks(mapId)).filter((row) => row.text.trim() !== '');
+      return rows.map((row) => ({
+        invitationId: row.invitation_id,
+        email: row.email,
+        name: row.name,
+        account: row.account,
+        versionNumber: row.version_number,
+        text: row.text,
+        finishedAt: row.finished_at,
+      }));
     },
 
     /** The current personal link of every invitation to a map that is not revoked (admin tooling). */
