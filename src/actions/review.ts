@@ -8,6 +8,7 @@ import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions'
 import { z } from 'astro/zod';
 import { NOTE_MAX, REASON_MAX, TAG_MAX } from '../server/review/review.ts';
 import type { ReviewActor, ReviewChange, ReviewFailure, ReviewTarget } from '../server/review/review.service.ts';
+import { notice } from '../components/review/notices.ts';
 import { requireStaff } from './guards.ts';
 
 /** Bulk changes are one transaction; this keeps one request's work bounded. */
@@ -46,20 +47,26 @@ export const review = {
     handler: async (input, context) => {
       const result = await context.locals.app.review.moderate(actorOf(context), input.id, input.revision, input.to, input.reason);
       if (!result.ok) throw toActionError(result);
-      return { id: input.id, message: `Moderation: ${result.value.moderation}.` };
+      return { id: input.id, notice: notice.moderation(result.value.moderation) };
     },
   }),
 
   decide: defineAction({
     accept: 'form',
-    input: z.object({ id, revision, to: z.string().max(40), reason, duplicateOf: z.string().trim().max(64).optional() }),
+    input: z.object({ id, revision, to: z.string().max(40), reason, duplicateOf: z.string().trim().max(64).optional(), confirmFinal: z.literal('yes').optional() }),
     handler: async (input, context) => {
+      // Merging a duplicate moves its +1s and people for good: the form asks to confirm that.
+      if (input.to === 'duplicate' && input.confirmFinal !== 'yes') throw new ActionError({ code: 'BAD_REQUEST', message: 'Confirm that marking it as a duplicate is final.' });
       const result = await context.locals.app.review.decide(actorOf(context), input.id, input.revision, input.to, {
         reason: input.reason,
         duplicateOf: input.duplicateOf || null,
       });
-      if (!result.ok) throw toActionError(result);
-      return { id: input.id, message: `Decision: ${result.value.disposition.replaceAll('_', ' ')}.` };
+      if (!result.ok) {
+        // A reason typed before a colleague's change (or with a mistake) is shown again, not lost.
+        if (input.reason?.trim()) return { id: input.id, refused: { message: result.message, status: toActionError(result).status }, reason: input.reason };
+        throw toActionError(result);
+      }
+      return { id: input.id, notice: notice.decision(result.value.disposition) };
     },
   }),
 
@@ -69,7 +76,7 @@ export const review = {
     handler: async (input, context) => {
       const result = await context.locals.app.review.assignOwner(actorOf(context), input.id, input.revision, input.ownerId || null);
       if (!result.ok) throw toActionError(result);
-      return { id: input.id, message: result.value.owner ? `${result.value.owner.name} owns it now.` : 'Nobody owns it now.' };
+      return { id: input.id, notice: notice.owner };
     },
   }),
 
@@ -79,7 +86,7 @@ export const review = {
     handler: async (input, context) => {
       const result = await context.locals.app.review.setImpact(actorOf(context), input.id, input.revision, { businessImpact: input.businessImpact, effort: input.effort });
       if (!result.ok) throw toActionError(result);
-      return { id: input.id, message: 'Saved business impact and effort.' };
+      return { id: input.id, notice: notice.impact };
     },
   }),
 
@@ -89,7 +96,7 @@ export const review = {
     handler: async (input, context) => {
       const result = await context.locals.app.review.addTag(actorOf(context), input.id, input.tag);
       if (!result.ok) throw toActionError(result);
-      return { id: input.id, message: 'Tag added.' };
+      return { id: input.id, notice: notice.tagAdded };
     },
   }),
 
@@ -99,7 +106,7 @@ export const review = {
     handler: async (input, context) => {
       const result = await context.locals.app.review.removeTag(actorOf(context), input.id, input.tag);
       if (!result.ok) throw toActionError(result);
-      return { id: input.id, message: 'Tag removed.' };
+      return { id: input.id, notice: notice.tagRemoved };
     },
   }),
 
@@ -109,7 +116,7 @@ export const review = {
     handler: async (input, context) => {
       const result = await context.locals.app.review.addNote(actorOf(context), input.id, input.text);
       if (!result.ok) throw toActionError(result);
-      return { id: input.id, message: 'Note added.' };
+      return { id: input.id, notice: notice.note };
     },
   }),
 
@@ -140,9 +147,12 @@ export const review = {
       else if (axis === 'addTag' || axis === 'removeTag') change = { type: axis, tag: input.tag ?? '' };
       else throw new ActionError({ code: 'BAD_REQUEST', message: 'Choose what to do with the selected items.' });
       const result = await context.locals.app.review.bulkUpdate(actor, targets as ReviewTarget[], change);
-      if (!result.ok) throw toActionError(result);
-      const n = result.value.changed;
-      return { id: null, message: `Changed ${n.toLocaleString('en')} item${n === 1 ? '' : 's'}.` };
+      if (!result.ok) {
+        // The page lists every refused item and keeps the selection, so the reviewer can fix it.
+        if (result.refusals) return { refused: { message: result.message, status: toActionError(result).status, items: result.refusals.map((r) => ({ id: r.id, message: r.message })) }, selected: input.items };
+        throw toActionError(result);
+      }
+      return { notice: notice.bulk(result.value.changed, result.value.skipped) };
     },
   }),
 };

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
-import { continueFromLink, expectNoAxeViolations, importAndPublish, inviteWithCli, uniqueId } from './portal-helpers.ts';
+import { continueFromLink, expectNoAxeViolations, expectNoSidewaysPageScroll, importAndPublish, inviteWithCli, uniqueId } from './portal-helpers.ts';
 
 /** A customer of `mapId` writes each text as an annotation (oldest first); returns the map's queue URL. */
 async function customerSays(browser: Browser, prefix: string, texts: string[], options: { kind?: string } = {}): Promise<{ mapId: string; queue: string }> {
@@ -74,7 +74,7 @@ test('a reviewer triages from the keyboard: next, previous, accept, approve, dec
   await owner.selectOption({ label: ACCOUNTS.reviewer.name });
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
-  await expect(status(page)).toContainText(`${ACCOUNTS.reviewer.name} owns it now.`);
+  await expect(status(page)).toContainText('Saved the owner.');
   await expect(items.nth(3)).toContainText(`Owner: ${ACCOUNTS.reviewer.name}`);
 
   // A shortcut that does not apply says so instead of doing something else.
@@ -86,12 +86,33 @@ test('a reviewer triages from the keyboard: next, previous, accept, approve, dec
   await page.keyboard.press('a'); // already accepted
   await expect(page.locator('#queue-announcer')).toContainText('Accept is not possible for this item.');
 
+  // Shortcuts work from an item's checkbox too (it is not a text field): x selects, p approves.
+  await items.nth(3).getByRole('checkbox').focus();
+  await page.keyboard.press('p');
+  await expect(status(page)).toContainText('Moderation: approved.');
+  await expect(items.nth(3).locator('.badge.moderation-approved')).toBeVisible();
+  // A reload shows the page again; it does not post the change again.
+  const reloaded = await page.reload();
+  expect(reloaded?.status()).toBe(200);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
   await page.keyboard.press('?');
   const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
   await expect(help).toBeVisible();
   await expectNoAxeViolations(page, 'the queue with the shortcuts help open');
+  // Single-key shortcuts can be turned off (WCAG 2.1.4), and on again.
+  await help.getByLabel('Use single-key shortcuts').uncheck();
   await page.keyboard.press('Escape');
   await expect(help).toBeHidden();
+  await items.nth(0).focus();
+  await page.keyboard.press('j');
+  await expect(items.nth(0)).toBeFocused();
+  await page.getByRole('button', { name: 'Keyboard shortcuts (?)' }).click();
+  await help.getByLabel('Use single-key shortcuts').check();
+  await page.keyboard.press('Escape');
+  await items.nth(0).focus();
+  await page.keyboard.press('j');
+  await expect(items.nth(1)).toBeFocused();
 
   await items.nth(2).focus();
   await page.keyboard.press('Enter');
@@ -127,9 +148,23 @@ test('bulk changes are all or nothing, and filters and counts follow them', asyn
   await page.getByRole('link', { name: 'Select all on this page' }).click();
   await page.getByLabel('With the selected items').selectOption({ label: 'Accept' });
   await page.getByRole('button', { name: 'Apply to selected' }).click();
-  await expect(page.getByRole('alert')).toContainText('1 of 3 items could not be changed, so none was.');
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('1 of 3 items could not be changed, so none was.');
+  // It names the refused item and why, and keeps the selection to fix and try again.
+  await expect(alert.getByRole('listitem')).toHaveCount(1);
+  await expect(alert.getByRole('listitem')).toContainText('Declined cannot become accepted');
+  await expect(page.locator('.queue-item input[type="checkbox"]:checked')).toHaveCount(3);
+  await expect(page.locator('.item-refusal')).toHaveCount(1);
   await page.goto(queue);
   await expect(page.locator('.badge.disposition-accepted')).toHaveCount(0);
+
+  // Items already as asked are left alone: approving all twice changes nothing the second time.
+  for (const expected of ['Changed 3 items.', 'Changed 0 items. 3 items already so, left as they were.']) {
+    await page.getByRole('link', { name: 'Select all on this page' }).click();
+    await page.getByLabel('With the selected items').selectOption({ label: 'Approve' });
+    await page.getByRole('button', { name: 'Apply to selected' }).click();
+    await expect(status(page)).toHaveText(expected);
+  }
 
   // Counts say what each choice would show; choosing one filters.
   await expect(page.getByRole('navigation', { name: 'Decision counts' }).getByRole('link', { name: 'Declined 1' })).toBeVisible();
@@ -153,6 +188,19 @@ test('bulk changes are all or nothing, and filters and counts follow them', asyn
   const collection = JSON.parse(fs.readFileSync((await w3c.path())!, 'utf8')) as { type: string; first: { items: { type: string }[] } };
   expect(collection.type).toBe('AnnotationCollection');
   expect(collection.first.items.map((a) => a.type)).toEqual(['Annotation', 'Annotation']);
+
+  // Marking a duplicate asks to confirm that it is final; the history names the original by its words.
+  await page.goto(queue);
+  await page.locator('.queue-item', { hasText: 'Another thing' }).locator('.item-title a').click();
+  const original = await page.locator('#duplicate-of option', { hasText: 'A third thing' }).getAttribute('value');
+  await page.getByLabel('Duplicate of').selectOption(original!);
+  await page.getByRole('button', { name: 'Mark as duplicate' }).click();
+  await expect(page.getByRole('heading', { name: 'Decision: New' })).toBeVisible(); // not yet: the box is unchecked
+  await page.getByLabel('I understand this is final').check();
+  await page.getByRole('button', { name: 'Mark as duplicate' }).click();
+  await expect(status(page)).toContainText('Decision: duplicate.');
+  await expect(page.getByRole('table').getByRole('link', { name: /A third thing/ })).toBeVisible();
+  await expectNoSidewaysPageScroll(page, 'a review item with its history');
 
   // Only staff reach the queue.
   const anonymous = await browser.newContext({ baseURL: E2E_BASE_URL });

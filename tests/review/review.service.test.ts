@@ -219,12 +219,22 @@ describe('bulk changes', () => {
     expect(await app.db.selectFrom('annotation_history').selectAll().execute()).toHaveLength(1);
 
     const rest = ids.slice(1);
-    expect(await app.review.bulkUpdate(reviewer, rest, { type: 'disposition', to: 'accepted' })).toEqual({ ok: true, value: { changed: 11 } });
-    expect(await app.review.bulkUpdate(reviewer, ids, { type: 'owner', ownerId: editor.id })).toEqual({ ok: true, value: { changed: 12 } });
-    expect(await app.review.bulkUpdate(reviewer, ids, { type: 'addTag', tag: 'Export' })).toEqual({ ok: true, value: { changed: 12 } });
+    expect(await app.review.bulkUpdate(reviewer, rest, { type: 'disposition', to: 'accepted' })).toEqual({ ok: true, value: { changed: 11, skipped: 0 } });
+    expect(await app.review.bulkUpdate(reviewer, ids, { type: 'owner', ownerId: editor.id })).toEqual({ ok: true, value: { changed: 12, skipped: 0 } });
+    expect(await app.review.bulkUpdate(reviewer, ids, { type: 'addTag', tag: 'Export' })).toEqual({ ok: true, value: { changed: 12, skipped: 0 } });
     const page = await app.review.listQueue({ tag: 'export', ownerId: editor.id, disposition: 'accepted' });
     expect(page).toMatchObject({ ok: true, value: { total: 11 } });
     expect(await app.db.selectFrom('annotation_history').selectAll().execute()).toHaveLength(1 + 11 + 12 + 12);
+
+    // Items already as asked are left alone in a bulk change, not a reason to refuse the others.
+    await app.review.moderate(reviewer, ids[1]!, (await app.review.getItem(ids[1]!))!.item.revision, 'approved');
+    expect(await app.review.bulkUpdate(reviewer, rest, { type: 'moderation', to: 'approved' })).toEqual({ ok: true, value: { changed: 10, skipped: 1 } });
+    expect(await app.review.bulkUpdate(reviewer, rest, { type: 'disposition', to: 'accepted' })).toEqual({ ok: true, value: { changed: 0, skipped: 11 } });
+    expect(await app.review.bulkUpdate(reviewer, ids, { type: 'owner', ownerId: editor.id })).toEqual({ ok: true, value: { changed: 0, skipped: 12 } });
+    expect(await app.db.selectFrom('annotation_history').selectAll().execute()).toHaveLength(1 + 11 + 12 + 12 + 1 + 10);
+    // "Open" is everything still to act on: the eleven accepted ones, not the declined one.
+    const open = await app.review.listQueue({ disposition: 'open' });
+    expect(open.ok && [open.value.total, open.value.counts.moderation.approved]).toEqual([11, 11]);
   });
 
   it('handles a thousand items at once', async () => {
@@ -246,8 +256,8 @@ describe('bulk changes', () => {
     }));
     for (let i = 0; i < rows.length; i += 100) await app.db.insertInto('annotations').values(rows.slice(i, i + 100)).execute();
     const ids = [first, ...rows.map((r) => r.id)];
-    expect(await app.review.bulkUpdate(reviewer, ids, { type: 'moderation', to: 'spam' })).toEqual({ ok: true, value: { changed: 1000 } });
-    expect(await app.review.bulkUpdate(reviewer, ids, { type: 'addTag', tag: 'noise' })).toEqual({ ok: true, value: { changed: 1000 } });
+    expect(await app.review.bulkUpdate(reviewer, ids, { type: 'moderation', to: 'spam' })).toEqual({ ok: true, value: { changed: 1000, skipped: 0 } });
+    expect(await app.review.bulkUpdate(reviewer, ids, { type: 'addTag', tag: 'noise' })).toEqual({ ok: true, value: { changed: 1000, skipped: 0 } });
     const page = await app.review.listQueue({ moderation: 'spam', tag: 'noise' }, { pageSize: 10 });
     expect(page).toMatchObject({ ok: true, value: { total: 1000, counts: { moderation: { spam: 1000, pending: 0 } } } });
     expect(page.ok && page.value.items.map((i) => i.text)).toEqual(Array.from({ length: 10 }, (_, i) => `bulk ${998 - i}`));

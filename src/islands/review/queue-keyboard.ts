@@ -8,6 +8,10 @@
  * next one when the change took the item out of the filtered view.
  */
 const FOCUS_KEY = 'groundtruth.review.focus';
+/** WCAG 2.1.4: single-key shortcuts can be turned off (in the help dialog); remembered on this device. */
+const ENABLED_KEY = 'groundtruth.review.shortcuts';
+/** Inputs where a letter is typed text; a checkbox, radio or button is not. */
+const TEXT_INPUT_TYPES = new Set(['text', 'search', 'email', 'url', 'tel', 'password', 'number', 'date', 'datetime-local', 'month', 'week', 'time']);
 
 type Shortcut = 'approve' | 'accept' | 'decline' | 'assign';
 const SHORTCUTS: Record<string, Shortcut> = { p: 'approve', a: 'accept', d: 'decline', o: 'assign' };
@@ -15,7 +19,13 @@ const LABELS: Record<Shortcut, string> = { approve: 'Approve', accept: 'Accept',
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('dialog[open]') !== null;
+  if (target instanceof HTMLInputElement) return TEXT_INPUT_TYPES.has(target.type);
+  // A select takes letters to pick an option.
+  return target.isContentEditable || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.closest('dialog[open]') !== null;
+}
+
+function shortcutsEnabled(): boolean {
+  return localStorage.getItem(ENABLED_KEY) !== 'off';
 }
 
 export function installQueueKeyboard(doc: Document): void {
@@ -64,9 +74,33 @@ export function installQueueKeyboard(doc: Document): void {
   });
 
   doc.getElementById('shortcuts-open')?.addEventListener('click', () => dialog?.showModal());
+  const toggle = doc.getElementById('shortcuts-enabled') as HTMLInputElement | null;
+  if (toggle) {
+    toggle.checked = shortcutsEnabled();
+    toggle.addEventListener('change', () => {
+      localStorage.setItem(ENABLED_KEY, toggle.checked ? 'on' : 'off');
+      announce(toggle.checked ? 'Keyboard shortcuts are on.' : 'Keyboard shortcuts are off.');
+    });
+  }
+
+  // In a decline reason: Ctrl+Enter (or ⌘+Enter) declines, Escape closes the form.
+  doc.addEventListener('keydown', (event) => {
+    const target = event.target;
+    if (!(target instanceof HTMLTextAreaElement)) return;
+    const details = target.closest<HTMLDetailsElement>('details[data-shortcut="decline"]');
+    if (!details) return;
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      target.form?.requestSubmit();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      details.open = false;
+      details.closest<HTMLElement>('.queue-item')?.focus();
+    }
+  });
 
   doc.addEventListener('keydown', (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || !shortcutsEnabled()) return;
     const list = items();
     const item = current();
     const index = item ? list.indexOf(item) : -1;

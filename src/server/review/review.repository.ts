@@ -1,6 +1,7 @@
 import { sql, type Insertable, type SelectQueryBuilder, type Updateable } from 'kysely';
 import type { DB } from '../../../db/connection.ts';
 import type { AnnotationHistoryRow, AnnotationNoteRow, NewAnnotationHistoryRow, ReviewedAnnotationRow, ReviewedAnnotationsTable } from '../../../db/schema.ts';
+import { OPEN_DISPOSITIONS } from './review.ts';
 
 /** The queue's filter, resolved to stored values (a stage includes the keys of its cards). */
 export interface QueueQuery {
@@ -39,7 +40,6 @@ export interface RaiserRow {
   account: string | null;
 }
 
-/** An export row: a queue row with its number of internal notes. */
 /** SQLite allows 32,766 parameters; lists of ids go in chunks well below it. */
 const CHUNK = 500;
 
@@ -58,7 +58,8 @@ function applyQuery<O>(qb: SelectQueryBuilder<any, any, O>, q: QueueQuery): Sele
   if (q.versionId) out = out.where('a.version_id', '=', q.versionId);
   if (q.kind) out = out.where('a.kind', '=', q.kind);
   if (q.moderation) out = out.where('a.moderation', '=', q.moderation);
-  if (q.disposition) out = out.where('a.disposition', '=', q.disposition);
+  if (q.disposition === 'open') out = out.where('a.disposition', 'in', OPEN_DISPOSITIONS);
+  else if (q.disposition) out = out.where('a.disposition', '=', q.disposition);
   if (q.ownerId === 'none') out = out.where('a.owner_id', 'is', null);
   else if (q.ownerId) out = out.where('a.owner_id', '=', q.ownerId);
   if (q.stageKey) {

@@ -30,6 +30,7 @@ import {
   isDisposition,
   isImpactScore,
   isModerationState,
+  matchesDispositionFilter,
   MODERATION_STATES,
   normalizeTag,
   NOTE_MAX,
@@ -193,7 +194,7 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
 
   async function resolveQuery(filter: QueueFilter): Promise<ReviewResult<QueueQuery>> {
     if (filter.moderation && !isModerationState(filter.moderation)) return fail('invalid', `“${filter.moderation}” is not a moderation state.`);
-    if (filter.disposition && !isDisposition(filter.disposition)) return fail('invalid', `“${filter.disposition}” is not a disposition.`);
+    if (filter.disposition && filter.disposition !== 'open' && !isDisposition(filter.disposition)) return fail('invalid', `“${filter.disposition}” is not a disposition.`);
     if (filter.kind && !isAnnotationKind(filter.kind)) return fail('invalid', `“${filter.kind}” is not a kind of annotation.`);
     let tag: string | null = null;
     if (filter.tag) {
@@ -309,7 +310,7 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
     let total = 0;
     for (const cell of await repo.countByState(query)) {
       const passesModeration = !query.moderation || cell.moderation === query.moderation;
-      const passesDisposition = !query.disposition || cell.disposition === query.disposition;
+      const passesDisposition = !query.disposition || matchesDispositionFilter(cell.disposition, query.disposition);
       if (passesDisposition) moderation[cell.moderation] = (moderation[cell.moderation] ?? 0) + cell.n;
       if (passesModeration) disposition[cell.disposition] = (disposition[cell.disposition] ?? 0) + cell.n;
       if (passesModeration && passesDisposition) total += cell.n;
@@ -405,11 +406,19 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
     }
   }
 
+  /** Whether the item already is what the change asks (same state or owner). */
+  function isAlreadySo(row: ReviewedAnnotationRow, change: ReviewChange): boolean {
+    if (change.type === 'moderation') return row.moderation === change.to;
+    if (change.type === 'disposition') return row.disposition === change.to;
+    if (change.type === 'owner') return (row.owner_id ?? null) === (change.ownerId ?? null);
+    return false;
+  }
+
   /**
    * The one write path. Refuses everything when any target is refused; otherwise writes every
    * change, its history and (for duplicates) the merge, in one transaction.
    */
-  async function applyChange(actor: ReviewActor, targets: readonly ReviewTarget[], change: ReviewChange): Promise<ReviewResult<{ changed: string[]; versionIds: string[] }>> {
+  async function applyChange(actor: ReviewActor, targets: readonly ReviewTarget[], change: ReviewChange): Promise<ReviewResult<{ changed: string[]; skipped: string[]; versionIds: string[] }>> {
     if (!canTriage(actor)) return fail('forbidden', 'Only staff can review annotations.');
     if (targets.length === 0) return fail('invalid', 'Select at least one item.');
     const ids = [...new Set(targets.map((t) => t.id))];
@@ -437,6 +446,7 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
       }
       const tagged = tag ? await tx.listTagged(ids, tag) : new Set<string>();
       const refusals: Refusal[] = [];
+      const skipped: string[] = [];
       const plans: { row: ReviewedAnnotationRow; plan: Plan }[] = [];
       for (const target of targets) {
         const row = rows.get(target.id);
@@ -454,11 +464,17 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
           if (change.type === 'removeTag' && has) plans.push({ row, plan: { changes: {}, history: [{ field: 'tag', from: tag, to: null, reason: null }], isTriage: false } });
           continue;
         }
+        // In a bulk change an item already as asked is left alone, not a reason to refuse the rest.
+        if (targets.length > 1 && isAlreadySo(row, change)) {
+          skipped.push(row.id);
+          continue;
+        }
         const plan = planChange(row, change, { owner, currentOwnerName: row.owner_id ? (ownerNames.get(row.owner_id) ?? null) : null, duplicateOf });
         if ('message' in plan) refusals.push({ id: target.id, error: 'invalid', message: plan.message });
         else plans.push({ row, plan });
       }
       if (refusals.length > 0) return { refusals };
+      if (plans.length === 0) return { changed: [], skipped, versionIds: [] };
 
       const now = clock.now();
       const history: { annotationId: string; h: Plan['history'][number] }[] = [];
@@ -496,7 +512,7 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
       await tx.appendHistory(rowsToAppend);
       const versionIds = new Set(plans.map((p) => p.row.version_id));
       if (duplicateOf) versionIds.add(duplicateOf.version_id);
-      return { changed: plans.map((p) => p.row.id), versionIds: [...versionIds] };
+      return { changed: plans.map((p) => p.row.id), skipped, versionIds: [...versionIds] };
     });
     if ('refusals' in outcome) {
       const refusals = outcome.refusals as Refusal[];
@@ -591,13 +607,14 @@ export function createReviewService(deps: { db: DB; clock: Clock; portal?: Porta
      * One change on many items (select, then state, owner or tag), all or nothing. Give each
      * item's revision as seen to refuse items changed since; refusals list every item refused.
      */
-    async bulkUpdate(actor: ReviewActor, targets: readonly (string | ReviewTarget)[], change: ReviewChange): Promise<ReviewResult<{ changed: number }>> {
+    /** `skipped`: items that were already as asked, left alone. */
+    async bulkUpdate(actor: ReviewActor, targets: readonly (string | ReviewTarget)[], change: ReviewChange): Promise<ReviewResult<{ changed: number; skipped: number }>> {
       const result = await applyChange(
         actor,
         targets.map((t) => (typeof t === 'string' ? { id: t } : t)),
         change,
       );
-      return result.ok ? ok({ changed: result.value.changed.length }) : result;
+      return result.ok ? ok({ changed: result.value.changed.length, skipped: result.value.skipped.length }) : result;
     },
 
     /**

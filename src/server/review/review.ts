@@ -34,6 +34,14 @@ export const DISPOSITION_TRANSITIONS: Record<Disposition, readonly Disposition[]
   applied: [],
 };
 
+/** Still to be acted on: the digest lists these, and the queue's "Open" filter shows them. */
+export const OPEN_DISPOSITIONS = ['new', 'accepted', 'needs_follow_up'] as const satisfies readonly Disposition[];
+
+/** Whether a disposition matches a queue filter value: a disposition, or 'open' for OPEN_DISPOSITIONS. */
+export function matchesDispositionFilter(disposition: string, filter: string): boolean {
+  return filter === 'open' ? (OPEN_DISPOSITIONS as readonly string[]).includes(disposition) : disposition === filter;
+}
+
 export const MODERATION_LABELS: Record<ModerationState, string> = { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', spam: 'Spam' };
 export const DISPOSITION_LABELS: Record<Disposition, string> = {
   new: 'New',
