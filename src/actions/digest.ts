@@ -4,7 +4,11 @@
  */
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
+import { RateLimiter } from '../server/security/rate-limiter.ts';
 import { requireStaff } from './guards.ts';
+
+/** Each "Send now" emails every owner: a few a quarter of an hour, whoever presses it. */
+const sendNowLimiter = new RateLimiter({ limit: 3, windowMs: 15 * 60 * 1000 });
 
 export const digest = {
   saveSchedule: defineAction({
@@ -23,6 +27,8 @@ export const digest = {
     input: z.object({}),
     handler: async (_input, context) => {
       requireStaff(context, ['admin']);
+      const allowed = sendNowLimiter.consume('digest', context.locals.app.clock.now());
+      if (!allowed.isAllowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: 'The digest was sent several times in the last quarter of an hour. Wait a little before sending it again.' });
       const result = await context.locals.app.digest.sendNow();
       if (!result.ok) throw new ActionError({ code: 'BAD_REQUEST', message: result.message });
       return { sent: result.value.sent };

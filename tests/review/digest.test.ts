@@ -121,7 +121,8 @@ describe('sending digests', () => {
     const [toRita] = await digests('rita@example.com');
     expect(toRita!.subject).toBe('Your digest: 3 open review items');
     for (const id of ritaItems) expect(toRita!.text).toContain(`http://localhost:4321/app/review/${id}`);
-    expect(toRita!.text).toContain(`http://localhost:4321/app/review?owner=${rita.id}`);
+    // The link opens exactly the open items the email counts.
+    expect(toRita!.text).toContain(`http://localhost:4321/app/review?disposition=open&owner=${rita.id}`);
     expect(toRita!.text).toContain('Every day at 09:00 UTC');
     expect(toRita!.html).toContain('Open new &lt;b&gt;one&lt;/b&gt;');
     for (const other of ['Declined one', 'Omar’s one', 'Withdrawn one']) expect(toRita!.text).not.toContain(other);

@@ -61,7 +61,7 @@ export function createDigestService(deps: { db: DB; clock: Clock; mail: MailServ
         dispositionLabel: isDisposition(item.disposition) ? DISPOSITION_LABELS[item.disposition] : item.disposition,
         text: shorten(item.text),
       })),
-      queueLink: absoluteUrl(deps.publicUrl, `/app/review?${queueViewQuery({ filter: { ownerId: owner.id } })}`),
+      queueLink: absoluteUrl(deps.publicUrl, `/app/review?${queueViewQuery({ filter: { ownerId: owner.id, disposition: 'open' } })}`),
       schedule,
     });
     return db.transaction().execute(async (trx) => {
