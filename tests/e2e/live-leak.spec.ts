@@ -2,9 +2,10 @@
  * The leak test for live sessions: a map with a canary in every internal place, a facilitator
  * whose staff name is a canary too (the session row keeps it), a live session in which an
  * invited participant speaks; then everything the participant can reach — the join page and
- * what it links to, and the live stream read from its first event — and the present view's
- * stream must hold no canary, raw or escaped or encoded. The present view's page itself shows
- * the facilitator's name: that proves the check can see a canary when there is one.
+ * what it links to, and the live stream read from its first event — the screen for the room
+ * (its page and its stream: the whole room reads them) and the console's stream must hold no
+ * canary, raw or escaped or encoded. The console's page itself shows the facilitator's name:
+ * that proves the check can see a canary when there is one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -83,8 +84,9 @@ test('nothing internal travels on a live session’s pages and streams', async (
   await page.goto(`/app/maps/${mapId}/live`);
   await page.getByRole('button', { name: 'Open the live session' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Live: Your live journey' })).toBeVisible();
-  const joinPath = new URL((await page.locator('.present-join-url a').textContent())!).pathname;
-  const presentPath = new URL(page.url()).pathname;
+  const joinPath = new URL((await page.locator('.console-join-url a').textContent())!).pathname;
+  const consolePath = new URL(page.url()).pathname;
+  const screenPath = `${consolePath}/screen`;
 
   const participant = await (await browser.newContext({ baseURL: E2E_BASE_URL })).newPage();
   await continueFromLink(participant, new URL(link).pathname, 'Your live journey');
@@ -103,12 +105,20 @@ test('nothing internal travels on a live session’s pages and streams', async (
   const responses = await collectCustomerResponses(participant.request, joinPath, 100);
   expect(responses.size).toBeGreaterThan(1);
   responses.set(`${joinPath}/events?since=0`, await readStreamText(participant, `${joinPath}/events?since=0`, 1_500));
-  responses.set(`${presentPath}/events?since=0`, await readStreamText(page, `${presentPath}/events?since=0`, 1_500));
+  responses.set(`${consolePath}/events?since=0`, await readStreamText(page, `${consolePath}/events?since=0`, 1_500));
+  responses.set(`${screenPath}/events?since=0`, await readStreamText(page, `${screenPath}/events?since=0`, 1_500));
+  const screen = await page.context().newPage();
+  await screen.goto(screenPath);
+  await expect(screen.locator('p.annotation-text', { hasText: 'We check with the accountant first' })).toBeVisible();
+  responses.set(screenPath, await screen.content());
+  responses.set(`${screenPath} (as served)`, await (await page.request.get(screenPath)).text());
   expect(responses.get(`${joinPath}/events?since=0`)).toContain('We check with the accountant first');
+  expect(responses.get(`${screenPath}/events?since=0`)).toContain('We check with the accountant first');
   const leaks = [...responses].flatMap(([url, text]) => findCanaries(text).map((c) => `${url}: ${c}`));
   expect(leaks).toEqual([]);
 
-  // The check sees a canary where one is meant to be: the staff page names the facilitator.
+  // The check sees a canary where one is meant to be: the console names the facilitator.
   expect(findCanaries(await page.content()).length).toBeGreaterThan(0);
   await participant.close();
+  await screen.close();
 });

@@ -1,34 +1,42 @@
 /**
- * Live sessions end to end: a facilitator and a participant in two browser contexts see each
- * other's actions without reloading (a comment flies in, focus moves, a hidden comment goes,
- * a pause refuses, the end arrives); a dropped stream resumes with Last-Event-ID and loses or
- * repeats nothing; revoking an invitation closes its stream within 5 seconds; a person not
- * signed in asks for their link on the join page; axe on the present view and the board.
+ * Live sessions end to end: a facilitator (the console), the screen for the room and a
+ * participant in separate pages see each other's actions without reloading (a comment flies
+ * in, focus moves, a hidden comment goes, a pause refuses, the end arrives after a confirm step
+ * and a comment sent after it lands in the participant's own review); the screen shows only what
+ * participants may see; following the facilitator never drags away someone who is typing; a
+ * dropped stream resumes with Last-Event-ID and loses or repeats nothing; revoking an invitation
+ * closes its stream within 5 seconds; a person not signed in asks for their link on the join
+ * page; axe and reflow on the console, the screen and the board.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
 import { continueFromLink, emailTo, expectNoAxeViolations, expectNoSidewaysPageScroll, importAndPublish, inviteWithCli, uniqueId, withDatabase, type PublishedMap } from './portal-helpers.ts';
 
-function setSharedFeedback(mapId: string): void {
+function setFeedback(mapId: string, mode: 'shared' | 'private', requiresApproval = false): void {
   withDatabase((db) =>
-    db.prepare("INSERT INTO map_feedback_settings (map_id, mode, requires_approval, shows_names) VALUES (?, 'shared', 0, 1) ON CONFLICT (map_id) DO UPDATE SET mode = 'shared', requires_approval = 0, shows_names = 1").run(mapId),
+    db
+      .prepare('INSERT INTO map_feedback_settings (map_id, mode, requires_approval, shows_names) VALUES (?, ?, ?, 1) ON CONFLICT (map_id) DO UPDATE SET mode = excluded.mode, requires_approval = excluded.requires_approval, shows_names = 1')
+      .run(mapId, mode, requiresApproval ? 1 : 0),
   );
 }
 
 interface LiveWorld {
   published: PublishedMap;
+  /** The facilitator's console. */
   facilitator: Page;
   participant: Page;
-  presentPath: string;
+  /** The console's path; the screen for the room is at `${consolePath}/screen`. */
+  consolePath: string;
   joinPath: string;
   address: string;
+  invitationId: string;
 }
 
-/** A shared-feedback map, its facilitator on the present view and an invited participant on the board. */
-async function openLiveSession(browser: Browser, page: Page, prefix: string): Promise<LiveWorld> {
+/** A map (shared feedback unless told otherwise), its facilitator on the console and an invited participant on the board. */
+async function openLiveSession(browser: Browser, page: Page, prefix: string, feedback: { mode: 'shared' | 'private'; requiresApproval?: boolean } = { mode: 'shared' }): Promise<LiveWorld> {
   const id = uniqueId();
   const published = await importAndPublish(`${prefix}-${id}`);
-  setSharedFeedback(published.mapId);
+  setFeedback(published.mapId, feedback.mode, feedback.requiresApproval);
   const address = `${prefix}-${id}@example.com`;
   const invitation = await inviteWithCli({ mapId: published.mapId, email: address, name: 'Lena Live' });
 
@@ -37,8 +45,8 @@ async function openLiveSession(browser: Browser, page: Page, prefix: string): Pr
   await page.getByRole('link', { name: 'Live sessions' }).click();
   await page.getByRole('button', { name: 'Open the live session' }).click();
   await expect(page.getByRole('heading', { level: 1, name: `Live: ${published.texts.customerTitle}` })).toBeVisible();
-  await expect(page.getByRole('img', { name: /QR code of the join link/ })).toBeVisible();
-  const joinUrl = (await page.locator('.present-join-url a').textContent())!;
+  await expect(page.getByRole('link', { name: 'Open the screen for the room' })).toBeVisible();
+  const joinUrl = (await page.locator('.console-join-url a').textContent())!;
   const joinPath = new URL(joinUrl).pathname;
   expect(joinPath).toMatch(/^\/m\/live\/[a-z2-9]{10}$/);
 
@@ -49,10 +57,28 @@ async function openLiveSession(browser: Browser, page: Page, prefix: string): Pr
   await expect(participant.locator('.live-board[data-connected="true"]')).toBeVisible();
   await page.reload();
   await expect(page.locator('.live-board[data-connected="true"]')).toBeVisible();
-  return { published, facilitator: page, participant, presentPath: new URL(page.url()).pathname, joinPath, address };
+  return { published, facilitator: page, participant, consolePath: new URL(page.url()).pathname, joinPath, address, invitationId: invitation.id };
 }
 
-/** Presses a present-view control (a form posting to the page) and waits for the page it comes back to. */
+/** Opens the screen for the room (staff: the facilitator's browser) from the console's link. */
+async function openScreen(world: LiveWorld): Promise<Page> {
+  const screen = await world.facilitator.context().newPage();
+  await screen.goto(world.consolePath);
+  await screen.getByRole('link', { name: 'Open the screen for the room' }).click();
+  await expect(screen).toHaveURL(new RegExp(`${world.consolePath}/screen$`));
+  await expect(screen.getByRole('img', { name: /QR code of the join link/ })).toBeVisible();
+  await expect(screen.locator('.live-board[data-connected="true"]')).toBeVisible();
+  return screen;
+}
+
+/** Ends the session from the console: End the session…, then the confirm step. */
+async function endSession(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'End the session…' }).click();
+  await expect(page.getByRole('heading', { name: 'End the session for everyone?' })).toBeVisible();
+  await control(page, 'Yes, end the session');
+}
+
+/** Presses a console control (a form posting to the page) and waits for the page it comes back to. */
 async function control(page: Page, button: string): Promise<void> {
   const path = new URL(page.url()).pathname;
   const back = page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().method() === 'GET' && r.status() === 200);
@@ -69,13 +95,15 @@ async function expectNotReloaded(page: Page): Promise<void> {
   expect(await page.evaluate(() => (window as unknown as { liveMarker?: boolean }).liveMarker)).toBe(true);
 }
 
-test('facilitator and participant see each other’s actions live', async ({ browser, page }) => {
-  test.setTimeout(90_000);
+test('facilitator, screen and participant see each other’s actions live', async ({ browser, page }) => {
+  test.setTimeout(120_000);
   const world = await openLiveSession(browser, page, 'live-both');
   const { facilitator, participant } = world;
+  const screen = await openScreen(world);
   await markPage(facilitator);
+  await markPage(screen);
 
-  // The participant says something: it flies in on the present view, counted on its stage.
+  // The participant says something: it flies in on the console and the screen, counted on its stage.
   await participant.getByRole('link', { name: 'Comment on the stage Getting started' }).click();
   await participant.getByLabel('Something is missing').check();
   await participant.getByLabel('Your comment').fill('We also phone the bank first');
@@ -85,6 +113,10 @@ test('facilitator and participant see each other’s actions live', async ({ bro
   await expect(firstStage.locator('p.annotation-text', { hasText: 'We also phone the bank first' })).toBeVisible();
   await expect(firstStage.getByText('1 comment', { exact: true })).toBeVisible();
   await expectNotReloaded(facilitator);
+  const screenFirstStage = screen.getByRole('region', { name: /Getting started/ }).first();
+  await expect(screenFirstStage.locator('p.annotation-text', { hasText: 'We also phone the bank first' })).toBeVisible();
+  await expect(screenFirstStage.getByText('1 comment', { exact: true })).toBeVisible();
+  await expectNotReloaded(screen);
 
   // The facilitator brings everyone to the next stage: the participant's board follows.
   await markPage(participant);
@@ -92,20 +124,24 @@ test('facilitator and participant see each other’s actions live', async ({ bro
   await expect(participant.getByText('Now talking about: Using it')).toBeVisible();
   await expect(participant.locator('#live-stage-' + (await stageKey(participant, 'Using it')) + '.is-focus')).toBeVisible();
   await expectNotReloaded(participant);
+  await expect(screen.getByText('Now talking about: Using it')).toBeVisible();
 
   // A timer for the stage in focus counts down on the participant's screen.
   await facilitator.getByLabel('Timer for the stage in focus (minutes)').fill('2');
   await control(facilitator, 'Start the timer');
   await expect(participant.locator('.live-timer')).toContainText(/Time left for Using it: 1:5\d|2:00/);
 
-  // Hiding removes it from every screen.
+  // Hiding removes it from every screen, and the console says so.
   await control(facilitator, 'Hide “We also phone the bank first”');
+  await expect(facilitator.getByRole('status').filter({ hasText: 'The comment is hidden from every screen.' })).toBeVisible();
   await expect(participant.locator('.live-board p.annotation-text', { hasText: 'We also phone the bank first' })).toHaveCount(0);
+  await expect(screen.locator('.live-board p.annotation-text', { hasText: 'We also phone the bank first' })).toHaveCount(0);
   await expect(facilitator.locator('.live-stages p.annotation-text', { hasText: 'We also phone the bank first' })).toHaveCount(0);
 
-  // Paused: a new comment is refused with a clear message, and the words stay in the form.
+  // Paused: the status says comments cannot be sent; a new comment is refused with a clear message, and the words stay in the form.
   await control(facilitator, 'Pause: stop taking comments');
-  await expect(participant.getByText('The session is paused: new comments wait until it goes on.')).toBeVisible();
+  await expect(participant.getByText('The session is paused: new comments cannot be sent until the facilitator resumes it. Anything you have written is kept.')).toBeVisible();
+  await expect(screen.getByText('The session is paused: new comments cannot be sent until the facilitator resumes it.')).toBeVisible();
   await expectNotReloaded(participant);
   await participant.getByRole('link', { name: 'Comment on the journey as a whole' }).click();
   await participant.getByLabel('Idea').check();
@@ -123,11 +159,133 @@ test('facilitator and participant see each other’s actions live', async ({ bro
   const tagged = withDatabase((db) => db.prepare('SELECT a.text FROM annotation_tags t JOIN annotations a ON a.id = t.annotation_id WHERE t.tag = ? ORDER BY a.created_at').all(tag) as { text: string }[]);
   expect(tagged.map((r) => r.text)).toEqual(['We also phone the bank first', 'Said while paused']);
 
-  // The end reaches the participant.
+  // Ending takes a confirm step: a bare post is refused and changes nothing.
+  const bare = await facilitator.evaluate(async (path) => (await fetch(path, { method: 'POST', body: new URLSearchParams({ intent: 'end' }) })).status, world.consolePath);
+  expect(bare).toBe(400);
+  await facilitator.getByRole('link', { name: 'End the session…' }).click();
+  await facilitator.getByRole('link', { name: 'No, keep it running' }).click();
+  await expect(facilitator.getByRole('button', { name: 'Pause: stop taking comments' })).toBeVisible();
+
+  // The participant is writing when the session ends: the board says it ended, its Comment
+  // links go, and what they send is saved in their own review of the map.
+  await participant.getByRole('link', { name: 'Comment on the stage Using it' }).click();
+  await participant.getByLabel('Idea').check();
+  await participant.getByLabel('Your comment').fill('Written as the session ended');
   await markPage(participant);
-  await control(facilitator, 'End the session');
+  await markPage(screen);
+  await endSession(facilitator);
+  await expect(facilitator.getByRole('status').filter({ hasText: 'The session has ended on every screen.' })).toBeVisible();
   await expect(participant.getByText('This live session has ended. Thank you for taking part.')).toBeVisible();
   await expectNotReloaded(participant);
+  await expect(participant.locator('.live-board').getByRole('link', { name: 'your review of the map' })).toHaveAttribute('href', `/m/maps/${world.invitationId}`);
+  await expect(participant.locator('.live-board').getByRole('link', { name: /^Comment/ })).toHaveCount(0);
+  await expect(participant.getByText('Now talking about')).toHaveCount(0);
+  // The console and the screen say it ended, in their own words.
+  await expect(screen.locator('.live-status')).toHaveText('The live session has ended.');
+  await expectNotReloaded(screen);
+  for (const staffPage of [facilitator, screen]) {
+    await expect(staffPage.getByText(/Thank you for taking part/)).toHaveCount(0);
+    await expect(staffPage.getByText(/Now talking about/)).toHaveCount(0);
+  }
+
+  await participant.getByRole('button', { name: 'Send comment' }).click();
+  const kept = participant.getByRole('status').filter({ hasText: 'it is saved in your own review of the map instead' });
+  await expect(kept).toBeVisible();
+  await kept.getByRole('link', { name: 'See it in your review' }).click();
+  await expect(participant).toHaveURL(new RegExp(`/m/maps/${world.invitationId}`));
+  await expect(participant.locator('p.annotation-text', { hasText: 'Written as the session ended' }).first()).toBeVisible();
+  await participant.close();
+  await screen.close();
+});
+
+test('the screen for the room shows what participants may see; waiting and private words stay on the console', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const world = await openLiveSession(browser, page, 'live-private', { mode: 'private' });
+  const { facilitator, participant } = world;
+  const screen = await openScreen(world);
+  await expect(participant.getByText('only as counts')).toBeVisible();
+
+  await participant.getByRole('link', { name: 'Comment on the stage Getting started' }).click();
+  await participant.getByLabel('Pain point').check();
+  await participant.getByLabel('Your comment').fill('Private: my manager never replies');
+  await participant.getByRole('button', { name: 'Send comment' }).click();
+  await expect(participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
+
+  // The console lists it as private, with Hide and nothing to show it to others.
+  const privateList = facilitator.getByRole('region', { name: /Private comments/ });
+  await expect(privateList.locator('p.annotation-text', { hasText: 'Private: my manager never replies' })).toBeVisible();
+  await expect(privateList.getByRole('button', { name: /Show to everyone/ })).toHaveCount(0);
+  await expect(facilitator.getByText('Waiting for approval')).toHaveCount(0);
+
+  // The screen counts it, without its words, without staff navigation or any control.
+  await expect(screen.getByRole('region', { name: /Getting started/ }).first().getByText('1 comment', { exact: true })).toBeVisible();
+  await expect(screen.getByText('Private: my manager never replies')).toHaveCount(0);
+  await expect(screen.getByText(/Waiting for approval|Private comments/)).toHaveCount(0);
+  await expect(screen.getByRole('navigation')).toHaveCount(0);
+  await expect(screen.getByRole('button')).toHaveCount(0);
+  await expect(screen.getByRole('link', { name: /review queue|All live sessions/ })).toHaveCount(0);
+  await screen.reload();
+  await expect(screen.getByText('Private: my manager never replies')).toHaveCount(0);
+  expect(await screen.content()).not.toContain('Private: my manager never replies');
+  await expectNoAxeViolations(screen, 'the screen for the room');
+  await expectNoSidewaysPageScroll(screen, 'the screen for the room');
+  await participant.close();
+  await screen.close();
+});
+
+test('with approval first, Show to everyone puts a comment on the screen and it stays shown after a reload', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const world = await openLiveSession(browser, page, 'live-approve', { mode: 'shared', requiresApproval: true });
+  const { facilitator, participant } = world;
+  const screen = await openScreen(world);
+  await participant.getByRole('link', { name: 'Comment on the stage Using it' }).click();
+  await participant.getByLabel('Idea').check();
+  await participant.getByLabel('Your comment').fill('Needs the team’s nod first');
+  await participant.getByRole('button', { name: 'Send comment' }).click();
+  await expect(participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
+
+  const waiting = facilitator.getByRole('region', { name: /Waiting for approval/ });
+  await expect(waiting.locator('p.annotation-text', { hasText: 'Needs the team’s nod first' })).toBeVisible();
+  await expect(screen.getByRole('region', { name: /Using it/ }).first().getByText('1 comment', { exact: true })).toBeVisible();
+  await expect(screen.getByText('Needs the team’s nod first')).toHaveCount(0);
+
+  await control(facilitator, 'Show to everyone “Needs the team’s nod first”');
+  await expect(facilitator.getByRole('status').filter({ hasText: 'The comment is shown to everyone.' })).toBeVisible();
+  await expect(screen.locator('p.annotation-text', { hasText: 'Needs the team’s nod first' })).toBeVisible();
+  await facilitator.reload();
+  await expect(facilitator.getByRole('heading', { name: 'Waiting for approval (0)' })).toBeVisible();
+  await expect(facilitator.locator('.live-stages p.annotation-text', { hasText: 'Needs the team’s nod first' })).toBeVisible();
+  await participant.close();
+  await screen.close();
+});
+
+test('following the facilitator does not drag away someone who is typing', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const world = await openLiveSession(browser, page, 'live-typing');
+  const { facilitator, participant } = world;
+  await participant.setViewportSize({ width: 390, height: 700 });
+  await participant.getByRole('link', { name: 'Comment on the stage Getting started' }).click();
+  await participant.getByLabel('Question').check();
+  const text = participant.getByLabel('Your comment');
+  await text.fill('Halfway through a thought');
+  await expect(text).toBeFocused();
+  const before = await participant.evaluate(() => ({ y: window.scrollY, x: document.querySelector('.live-stages')!.scrollLeft }));
+
+  await control(facilitator, 'Bring everyone here to Using it');
+  const goThere = participant.getByRole('button', { name: 'Now on: Using it — go there' });
+  await expect(goThere).toBeVisible();
+  await expect(participant.locator('[aria-live="polite"]')).toContainText('The facilitator moved to Using it.');
+  // Nothing moved: the words and the focus are where they were.
+  await participant.waitForTimeout(800);
+  expect(await participant.evaluate(() => ({ y: window.scrollY, x: document.querySelector('.live-stages')!.scrollLeft }))).toEqual(before);
+  await expect(text).toBeFocused();
+  await expect(text).toHaveValue('Halfway through a thought');
+
+  // When they are ready, the button takes them there.
+  await goThere.click();
+  const usingIt = participant.locator(`#live-stage-${await stageKey(participant, 'Using it')}`);
+  await expect(usingIt).toBeInViewport();
+  await expect(goThere).toHaveCount(0);
   await participant.close();
 });
 
@@ -262,18 +420,29 @@ test('someone not signed in asks for their link on the join page, which reveals 
   await world.participant.close();
 });
 
-test('the present view and the participant’s board pass axe', async ({ browser, page }) => {
+test('the console, the screen and the participant’s board pass axe and reflow', async ({ browser, page }) => {
   test.setTimeout(60_000);
   const world = await openLiveSession(browser, page, 'live-axe');
+  const screen = await openScreen(world);
   await world.participant.getByRole('link', { name: 'Comment on the stage Getting started' }).click();
   await world.participant.getByLabel('Pain point').check();
   await world.participant.getByLabel('Your comment').fill('Hard to find the payroll date');
   await world.participant.getByRole('button', { name: 'Send comment' }).click();
   await expect(world.facilitator.locator('p.annotation-text', { hasText: 'Hard to find the payroll date' })).toBeVisible();
-  await expectNoAxeViolations(world.facilitator, 'the present view');
+  await expect(screen.locator('p.annotation-text', { hasText: 'Hard to find the payroll date' })).toBeVisible();
+  await expectNoAxeViolations(world.facilitator, 'the console');
+  await expectNoAxeViolations(screen, 'the screen for the room');
   await expectNoAxeViolations(world.participant, 'the participant’s live board');
   await expectNoSidewaysPageScroll(world.participant, 'the participant’s live board');
+  await expectNoSidewaysPageScroll(screen, 'the screen for the room');
+  // The console's controls fit a phone.
+  await world.facilitator.setViewportSize({ width: 390, height: 800 });
+  const widths = await world.facilitator.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
+  expect(widths.content, 'the console scrolls sideways at 390 px').toBeLessThanOrEqual(widths.viewport);
+  await world.facilitator.getByRole('link', { name: 'End the session…' }).click();
+  await expectNoAxeViolations(world.facilitator, 'the console asking to confirm the end');
   await world.participant.close();
+  await screen.close();
 });
 
 test('without JavaScript a participant reads the board, comments and +1s on the join page', async ({ browser, page }) => {
@@ -293,8 +462,20 @@ test('without JavaScript a participant reads the board, comments and +1s on the 
   await world.participant.getByRole('button', { name: 'Send comment' }).click();
   await expect(world.participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
   await plain.reload();
-  await plain.getByRole('button', { name: '+1 “Inviting the team was easy”' }).click();
-  await expect(plain.getByRole('button', { name: '+1 “Inviting the team was easy”' })).toBeDisabled();
+  const plusOne = plain.getByRole('button', { name: '+1 “Inviting the team was easy”' });
+  await expect(plusOne).toHaveAttribute('aria-pressed', 'false');
+  const look = (button: typeof plusOne) => button.evaluate((b) => getComputedStyle(b).backgroundColor + ' ' + getComputedStyle(b).color);
+  const lookBefore = await look(plusOne);
+  await plusOne.click();
+  // Voted: it says so and looks pressed, and stays reachable by keyboard (aria-disabled, not disabled).
+  const agreed = plain.getByRole('button', { name: 'You agree “Inviting the team was easy”' });
+  await expect(agreed).toHaveText(/✓ You agree/);
+  await expect(agreed).toHaveAttribute('aria-pressed', 'true');
+  await expect(agreed).toHaveAttribute('aria-disabled', 'true');
+  await expect(agreed).not.toHaveAttribute('disabled');
+  await agreed.focus();
+  await expect(agreed).toBeFocused();
+  expect(await look(agreed)).not.toBe(lookBefore);
   await expect(plain.locator('.live-annotation', { hasText: 'Inviting the team was easy' }).getByText('1 person agrees')).toBeVisible();
 
   await plain.getByRole('link', { name: 'Comment on the stage Getting started' }).click();

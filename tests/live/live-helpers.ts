@@ -60,6 +60,8 @@ export async function createLiveWorld(options: { stages?: number } = {}): Promis
       return build(other);
     },
     async cleanup() {
+      // Let every noticed change reach the events before the database goes away.
+      for (const a of apps) await a.liveRuntime.whenIdle();
       for (const a of apps) a.liveRuntime.close();
       for (const other of extraDbs) await other.destroy();
       await db.destroy();

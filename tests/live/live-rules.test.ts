@@ -4,7 +4,9 @@ import {
   canFacilitate,
   canModerateLive,
   canMoveSession,
+  describeSessionState,
   diffViews,
+  ENDED_MESSAGE,
   emptyView,
   foldEvents,
   formatSseEvent,
@@ -59,6 +61,25 @@ describe('who runs a session', () => {
     expect(validateTimerMinutes('5')).toBe(5);
     expect(validateTimerMinutes(60)).toBe(60);
     for (const bad of ['0', '61', '2.5', 'five', '', null, -1]) expect(validateTimerMinutes(bad)).toBeNull();
+  });
+});
+
+describe('what each screen says about the session', () => {
+  it('tells a participant in a pause that comments cannot be sent until the facilitator resumes, and that their text is kept', () => {
+    const paused = describeSessionState('paused', 'participant');
+    expect(paused).toContain('new comments cannot be sent until the facilitator resumes it');
+    expect(paused).toContain('Anything you have written is kept');
+    expect(paused).not.toMatch(/wait until it goes on/);
+    expect(describeSessionState('paused', 'screen')).toContain('cannot be sent until the facilitator resumes it');
+    expect(describeSessionState('paused', 'console')).toContain('participants cannot send new comments until you resume');
+  });
+
+  it('thanks participants at the end, but not on the screen for the room or the console', () => {
+    expect(describeSessionState('ended', 'participant')).toBe(ENDED_MESSAGE);
+    for (const mode of ['screen', 'console'] as const) {
+      expect(describeSessionState('ended', mode)).toContain('ended');
+      expect(describeSessionState('ended', mode)).not.toMatch(/thank you|taking part/i);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/server/app.ts';
-import { PAUSED_MESSAGE } from '../../src/server/live/live.ts';
+import { PAUSED_MESSAGE, PRIVATE_APPROVE_MESSAGE } from '../../src/server/live/live.ts';
 import { createLiveWorld, inviteParticipant, type LiveWorld } from './live-helpers.ts';
 import { readSse, type SseEvent } from './sse.ts';
 
@@ -167,6 +167,92 @@ describe('what participants see live', () => {
     expect(event).toMatchObject({ type: 'counts', data: { total: 1 } });
     expect(JSON.stringify(event)).not.toContain('Private words');
     await people.cancel();
+  });
+});
+
+describe('the screen for the room', () => {
+  async function screenStream(sessionId: string, afterSeq: number | null) {
+    const stream = await app.liveSessions.openScreenStream(world.editor, sessionId, afterSeq);
+    if (!stream.ok) throw new Error(stream.message);
+    return readSse(stream.value);
+  }
+
+  it('in private feedback shows counts only, as participants see them; the console has the words', async () => {
+    const session = await openSession();
+    const dana = await joined(session.joinCode, 'dana@example.com');
+    const screen = await screenStream(session.id, 0);
+    await screen.until((e) => e.id === 2);
+    const said = await say(dana, 'Private words on the big screen');
+    const event = await screen.next();
+    expect(event).toMatchObject({ type: 'counts', data: { total: 1 } });
+    expect(JSON.stringify(event)).not.toContain('Private words');
+    const board = (await app.liveSessions.screenBoard(session.id))!;
+    expect(board).toMatchObject({ shown: [], waiting: [], counts: { total: 1 } });
+    expect(JSON.stringify(board)).not.toContain('Private words');
+    expect((await app.liveSessions.board(session.id))!.waiting.map((a) => a.id)).toEqual([said.id]);
+    await screen.cancel();
+  });
+
+  it('with approval first, shows a comment once approved, never while it waits', async () => {
+    await shareFeedback({ requiresApproval: true });
+    const session = await openSession();
+    const dana = await joined(session.joinCode, 'dana@example.com');
+    const said = await say(dana, 'Waiting for the team');
+    expect((await app.liveSessions.screenBoard(session.id))!.shown).toEqual([]);
+    const replay = await screenStream(session.id, 0);
+    const events = await replay.until((e) => e.type === 'counts' && (e.data as { total: number }).total === 1);
+    expect(events.map((e) => e.type)).not.toContain('pending');
+    expect(JSON.stringify(events)).not.toContain('Waiting for the team');
+
+    expect(await app.liveSessions.approve(world.editor, session.id, said.id)).toMatchObject({ ok: true });
+    expect(await replay.next()).toMatchObject({ type: 'annotation', data: { id: said.id, text: 'Waiting for the team' } });
+    expect((await app.liveSessions.screenBoard(session.id))!.shown.map((a) => a.id)).toEqual([said.id]);
+    await replay.cancel();
+  });
+
+  it('is for staff only', async () => {
+    const session = await openSession();
+    expect(await app.liveSessions.openScreenStream({ ...world.reviewer, isActive: false }, session.id, null)).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await app.liveSessions.openScreenStream(world.editor, 'no-such-session', null)).toMatchObject({ ok: false, error: 'not_found' });
+  });
+});
+
+describe('moderating in private feedback', () => {
+  it('does not show a comment to everyone (nothing is shown to others) and changes nothing', async () => {
+    const session = await openSession();
+    const dana = await joined(session.joinCode, 'dana@example.com');
+    const said = await say(dana, 'Only for the team');
+    expect(await app.liveSessions.approve(world.editor, session.id, said.id)).toEqual({ ok: false, error: 'invalid', message: PRIVATE_APPROVE_MESSAGE });
+    expect((await app.review.getItem(said.id))!.item.moderation).toBe('pending');
+    // The console still lists it, consistent with the review queue; hiding works.
+    expect((await app.liveSessions.board(session.id))!.waiting.map((a) => a.id)).toEqual([said.id]);
+    expect(await app.liveSessions.hide(world.editor, session.id, said.id)).toMatchObject({ ok: true });
+    expect((await app.liveSessions.board(session.id))!.waiting).toEqual([]);
+  });
+});
+
+describe('after the end', () => {
+  it('a participant still has their invitation, so what they send goes to their own review, outside the session', async () => {
+    const session = await openSession();
+    const dana = await joined(session.joinCode, 'dana@example.com');
+    await app.liveSessions.setState(world.editor, session.id, 'ended');
+    const access = await app.live.checkAccess(dana.participantId, session.joinCode);
+    expect(access).toMatchObject({ ok: true, value: { invitationId: dana.invitationId, state: 'ended' } });
+    const late = await app.annotations.createAnnotation(dana.participantId, access.ok ? access.value.invitationId : '', { anchor: { kind: 'map' }, kind: 'idea', text: 'Written as it ended' });
+    expect(late).toMatchObject({ ok: true });
+    await app.liveRuntime.whenIdle();
+    const listed = await app.annotations.listForParticipant(dana.participantId, dana.invitationId);
+    expect(listed?.own.map((a) => a.text)).toContain('Written as it ended');
+    const tagged = await app.review.listQueue({ tag: session.tag });
+    expect(tagged.ok && tagged.value.total).toBe(0);
+
+    const stranger = await (async () => {
+      const other = await app.maps.importMap({ ...(await import('../helpers/maps.ts')).buildSmallMap({ customerTitle: 'Other' }) }, null);
+      await app.publishing.publish(other, { actor: { id: null, name: 'T' }, acknowledgeWarnings: true });
+      return inviteParticipant(app, other, 'olaf@example.com');
+    })();
+    expect(await app.live.checkAccess(stranger.participantId, session.joinCode)).toMatchObject({ ok: false, error: 'not_invited' });
+    expect(await app.live.checkAccess(dana.participantId, 'zzzzzzzzzz')).toMatchObject({ ok: false, error: 'not_found' });
   });
 });
 

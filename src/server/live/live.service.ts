@@ -37,6 +37,7 @@ import {
   ENDED_MESSAGE,
   foldEvents,
   PAUSED_MESSAGE,
+  PRIVATE_APPROVE_MESSAGE,
   sessionTag,
   validateTimerMinutes,
   type LinkedAnnotationFacts,
@@ -330,6 +331,12 @@ export function createLiveService(deps: {
     if (!canModerateLive(actor)) return fail('forbidden', 'Only staff can moderate what is said.');
     const found = typeof annotationId === 'string' && annotationId.length <= 64 ? await repo.getLinkedAnnotation(sessionId, annotationId) : undefined;
     if (!found || found.is_withdrawn === 1) return fail('not_found', 'That comment is not in this session.');
+    // In private feedback nobody but the team sees a comment: approving one would show it nowhere
+    // and leave it looking as if it still waited.
+    if (to === 'approved') {
+      const session = await repo.getSession(sessionId);
+      if (session && (await deps.feedbackOf(session.map_id)).mode === 'private') return fail('invalid', PRIVATE_APPROVE_MESSAGE);
+    }
     const isAlready = to === 'rejected' ? found.moderation === 'rejected' || found.moderation === 'spam' : found.moderation === 'approved';
     if (!isAlready) {
       const moderated = await deps.moderateAnnotation(actor, annotationId, found.revision, to);
@@ -343,6 +350,16 @@ export function createLiveService(deps: {
       await rs.syncing;
     }
     return ok(true);
+  }
+
+  /** A stream for a staff screen; `everyone` for the projector, which the room reads. */
+  async function openStaffStream(actor: LiveActor, sessionId: string, afterSeq: number | null, audience: LiveAudience): Promise<Result<ReadableStream<Uint8Array>, LiveError>> {
+    if (!canModerateLive(actor)) return fail('forbidden', 'Only staff can follow a live session.');
+    await loadRunning();
+    const row = await repo.getSession(sessionId);
+    if (!row) return fail('not_found', 'That live session does not exist.');
+    if (row.state === 'ended' && (afterSeq === null || afterSeq >= row.last_seq)) return fail('ended', 'This live session has ended.');
+    return ok(hub.open({ sessionId, audience, afterSeq: afterSeq ?? row.last_seq, isStillAllowed: async () => running.has(sessionId) }));
   }
 
   /** A session change by the facilitator: the row and its `session` event in one transaction. */
@@ -382,6 +399,21 @@ export function createLiveService(deps: {
   }
 
   const forParticipants = {
+    /**
+     * Whether this participant is invited to the session's map and version, and through which
+     * invitation; records nothing. After the end, what they still send goes to their own review
+     * of the map through that invitation, so nothing written during the session is lost.
+     */
+    async checkAccess(participantId: string, code: string): Promise<Result<{ invitationId: string; state: LiveSessionState; snapshot: PublishedSnapshot }, JoinError>> {
+      const row = /^[a-z2-9]{10}$/.test(code) ? await repo.getSessionByCode(code) : undefined;
+      if (!row) return fail('not_found', 'There is no live session with this code.');
+      const access = await checkParticipant(participantId, row);
+      if (!access.ok) return access;
+      const version = await deps.portal.getPublishedVersion(row.version_id);
+      if (!version) return fail('not_found', 'There is no live session with this code.');
+      return ok({ invitationId: access.value.invitationId, state: row.state, snapshot: version.snapshot });
+    },
+
     /** The session a join code opens, when there is one; its state only. */
     async findByCode(code: string): Promise<{ sessionId: string; state: LiveSessionState } | null> {
       const row = /^[a-z2-9]{10}$/.test(code) ? await repo.getSessionByCode(code) : undefined;
@@ -510,8 +542,11 @@ export function createLiveService(deps: {
       return ok(summarize(row, version.number));
     },
 
-    /** The present view's first render (every annotation said, also those waiting). */
+    /** The facilitator console's first render (every annotation said, also those waiting or private). */
     board: (sessionId: string) => board(sessionId, 'staff'),
+
+    /** The projector's first render: exactly what participants see (nothing waiting, nothing private). */
+    screenBoard: (sessionId: string) => board(sessionId, 'everyone'),
 
     focus(actor: LiveActor, sessionId: string, stageKey: string | null) {
       return changeSession(actor, sessionId, (row) => {
@@ -545,15 +580,11 @@ export function createLiveService(deps: {
     /** Shows an annotation waiting for approval on every screen (approves it in the review queue). */
     approve: (actor: LiveActor, sessionId: string, annotationId: string) => moderate(actor, sessionId, annotationId, 'approved'),
 
-    /** The present view's stream (staff: every event). Null when the session does not exist. */
-    async openStream(actor: LiveActor, sessionId: string, afterSeq: number | null): Promise<Result<ReadableStream<Uint8Array>, LiveError>> {
-      if (!canModerateLive(actor)) return fail('forbidden', 'Only staff can follow a live session.');
-      await loadRunning();
-      const row = await repo.getSession(sessionId);
-      if (!row) return fail('not_found', 'That live session does not exist.');
-      if (row.state === 'ended' && (afterSeq === null || afterSeq >= row.last_seq)) return fail('ended', 'This live session has ended.');
-      return ok(hub.open({ sessionId, audience: 'staff', afterSeq: afterSeq ?? row.last_seq, isStillAllowed: async () => running.has(sessionId) }));
-    },
+    /** The console's stream (staff: every event, also what waits or stays private). */
+    openStream: (actor: LiveActor, sessionId: string, afterSeq: number | null) => openStaffStream(actor, sessionId, afterSeq, 'staff'),
+
+    /** The projector's stream: the participants' events only, since the whole room reads it. */
+    openScreenStream: (actor: LiveActor, sessionId: string, afterSeq: number | null) => openStaffStream(actor, sessionId, afterSeq, 'everyone'),
   };
 
   return {

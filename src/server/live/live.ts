@@ -42,6 +42,31 @@ export function canMoveSession(from: LiveSessionState, to: LiveSessionState): bo
 export const PAUSED_MESSAGE = 'The facilitator has paused the live session, so new comments are not taken right now. Your text is kept here: send it again when the session goes on.';
 export const ENDED_MESSAGE = 'This live session has ended. Thank you for taking part.';
 
+/**
+ * Where a board is shown: a participant's own screen, the projector in the room (what
+ * participants may see, for everyone in the room), or the facilitator's console.
+ */
+export type LiveBoardMode = 'participant' | 'screen' | 'console';
+
+/**
+ * The status line of a board. Each screen gets words for its reader: participants are told
+ * what happens to their text, the room what is going on, the facilitator what participants see.
+ */
+export function describeSessionState(state: LiveSessionState, mode: LiveBoardMode): string {
+  if (state === 'open') return mode === 'console' ? 'The session is live: participants can send comments.' : 'The session is live.';
+  if (state === 'paused') {
+    if (mode === 'participant') return 'The session is paused: new comments cannot be sent until the facilitator resumes it. Anything you have written is kept.';
+    if (mode === 'screen') return 'The session is paused: new comments cannot be sent until the facilitator resumes it.';
+    return 'Paused: participants cannot send new comments until you resume. What they have written stays in their form.';
+  }
+  if (mode === 'participant') return ENDED_MESSAGE;
+  if (mode === 'screen') return 'The live session has ended.';
+  return 'This session has ended. Everything said in it is in the review queue under its tag.';
+}
+
+/** Why a facilitator cannot show a comment to everyone on a map that keeps feedback private. */
+export const PRIVATE_APPROVE_MESSAGE = 'Comments stay private on this map: participants see counts only, so nothing can be shown to everyone. Change the map’s feedback settings to share comments.';
+
 /** Timer lengths a facilitator may set, in minutes. */
 export const TIMER_MINUTES_MIN = 1;
 export const TIMER_MINUTES_MAX = 60;

@@ -1,7 +1,8 @@
 /**
- * The present view's stream: every event of the session, also annotations waiting for
- * approval (staff only). Resumes after Last-Event-ID or `?since=`, as the participants' stream;
- * an ended session answers 204 once the screen has everything, so the browser stops reconnecting.
+ * The facilitator console's stream: every event of the session, also comments waiting for
+ * approval or kept private (staff only; the screen for the room has its own, ./screen/events).
+ * Resumes after Last-Event-ID or `?since=`, as the participants' stream; an ended session
+ * answers 204 once the screen has everything, so the browser stops reconnecting.
  */
 import type { APIRoute } from 'astro';
 import { SSE_HEADERS } from '../../../../../../server/live/live-stream.ts';
