@@ -131,7 +131,7 @@ describe('what participants see live', () => {
     expect(detail?.history.find((h) => h.field === 'tag')).toMatchObject({ to: session.tag, actorName: 'eddie' });
   });
 
-  it('with approval first, participants get it when approved; the present view at once; hiding removes it everywhere', async () => {
+  it('with approval first, participants get it when approved; the console at once; hiding removes it everywhere', async () => {
     await shareFeedback({ requiresApproval: true });
     const session = await openSession();
     const dana = await joined(session.joinCode, 'dana@example.com');

@@ -24,7 +24,7 @@ export type StaffRoleName = 'admin' | 'editor' | 'reviewer';
 export function canFacilitate(member: { role: StaffRoleName; isActive: boolean }): boolean {
   return member.isActive && (member.role === 'admin' || member.role === 'editor');
 }
-/** Reviewers watch the present view and hide annotations (moderation is their work), but do not run the session. */
+/** Reviewers follow the console and the screen and hide annotations (moderation is their work), but do not run the session. */
 export function canModerateLive(member: { role: StaffRoleName; isActive: boolean }): boolean {
   return member.isActive && (member.role === 'admin' || member.role === 'editor' || member.role === 'reviewer');
 }
@@ -310,7 +310,7 @@ export function parseLastEventId(value: string | null | undefined): number | nul
   return Number(trimmed);
 }
 
-/** Checks a timer request from the present view. */
+/** Checks a timer request from the console. */
 export function validateTimerMinutes(value: unknown): number | null {
   const minutes = typeof value === 'string' && value.trim() !== '' ? Number(value) : typeof value === 'number' ? value : NaN;
   return Number.isInteger(minutes) && minutes >= TIMER_MINUTES_MIN && minutes <= TIMER_MINUTES_MAX ? minutes : null;
