@@ -35,7 +35,7 @@ test('the not-found page has no WCAG violations', async ({ page }) => {
 
 test('every staff page has no WCAG violations', async ({ page }) => {
   await signIn(page, ACCOUNTS.admin);
-  for (const path of ['/app', '/app/account', '/app/admin/staff']) {
+  for (const path of ['/app', '/app/account', '/app/admin/staff', '/app/admin/digest', '/app/admin/leak-terms', '/app/maps', '/app/outbox', '/app/review', '/app/review/priorities']) {
     await test.step(path, async () => {
       await page.goto(path);
       await expectNoViolations(page, path);
