@@ -155,8 +155,12 @@ describe('private and shared feedback', () => {
     await app.db.updateTable('annotations').set({ moderation: 'approved' }).execute();
     const others = (await app.annotations.listForParticipant(ed.participantId, ed.invitationId))!.others;
     expect(others).toMatchObject([{ text: 'slow', authorName: null, votes: 0, hasVoted: false, isOwn: false, isEditable: false }]);
+    const changes: string[] = [];
+    app.annotations.onChanged((change) => changes.push(change.change));
     expect(await app.annotations.voteForAnnotation(ed.participantId, ed.invitationId, created.value.id)).toMatchObject({ ok: true, value: { votes: 1 } });
     expect(await app.annotations.voteForAnnotation(ed.participantId, ed.invitationId, created.value.id)).toMatchObject({ ok: true, value: { votes: 1 } });
+    // The repeated +1 changed nothing, so no screen is told of a change.
+    expect(changes).toEqual(['voted']);
     expect(await app.annotations.voteForAnnotation(dana.participantId, dana.invitationId, created.value.id)).toMatchObject({ ok: false, error: 'invalid' });
     expect((await app.annotations.listForParticipant(ed.participantId, ed.invitationId))!.others[0]).toMatchObject({ votes: 1, hasVoted: true });
   });

@@ -51,15 +51,28 @@ for (const javaScriptEnabled of [true, false]) {
     const mapPath = new URL(page.url()).pathname;
     await checkAccessibility(page, 'customer map');
 
-    // The guided walk: a comment on the first stage, then one in the gap after it.
+    // The guided walk asks "Is anything missing here?": that kind is chosen already.
     await page.getByRole('link', { name: 'Go through it stage by stage' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await checkAccessibility(page, 'guided walk');
+    const walkPath = new URL(page.url()).pathname;
     const stageForm = page.locator('#stage-comment');
-    await stageForm.getByRole('textbox', { name: 'Your comment' }).fill('We also need a security review here.\nIt takes two weeks.');
+    await expect(stageForm.getByLabel('Something is missing')).toBeChecked();
+
+    // Only spaces: refused, the message tied to the box, and the focus on it.
+    await stageForm.getByRole('textbox', { name: 'Your comment' }).fill('   \n  ');
+    await stageForm.getByRole('button', { name: 'Send comment' }).click();
+    const refusedText = page.locator('#stage-comment').getByRole('textbox', { name: 'Your comment' });
+    await expect(refusedText).toHaveAttribute('aria-invalid', 'true');
+    await expect(refusedText).toHaveAccessibleDescription(/^Write what you want to tell the team\./);
+    await expect(refusedText).toBeFocused();
+    await expect(page.locator('#stage-comment').getByRole('alert')).toHaveText('Write what you want to tell the team.');
+    await checkAccessibility(page, 'a refused comment');
+
+    await refusedText.fill('We also need a security review here.\nIt takes two weeks.');
     if (javaScriptEnabled) {
       // A draft survives a reload.
-      await page.reload();
+      await page.goto(walkPath);
       await expect(page.locator('#stage-comment').getByRole('textbox', { name: 'Your comment' })).toHaveValue('We also need a security review here.\nIt takes two weeks.');
     }
     await page.locator('#stage-comment').getByLabel('How much does it matter? (optional)').selectOption('5');
@@ -72,26 +85,68 @@ for (const javaScriptEnabled of [true, false]) {
     await gapForm.getByRole('button', { name: 'Send comment' }).click();
     await expect(shownText(page, 'Procurement signs off between these two steps.')).toBeVisible();
 
-    // Free annotation on a card, from the map.
+    // A card's Comment link in the walk keeps the person in the walk, and a free comment has no kind chosen.
+    await page.getByRole('link', { name: new RegExp(`Comment on “${published.texts.customerCard}`) }).click();
+    await expect(page).toHaveURL(new RegExp(`${walkPath}\\?on=card`));
+    const cardForm = page.locator('#card-comment');
+    await expect(cardForm.getByRole('heading', { name: 'Tell the team about this' })).toBeVisible();
+    await expect(cardForm.getByRole('radio', { checked: true })).toHaveCount(0);
+    await cardForm.getByRole('textbox', { name: 'Your comment' }).fill('The sign-up asks for our VAT number.');
+    await cardForm.getByRole('button', { name: 'Send comment' }).click();
+    await expect(page.locator('#card-comment').getByRole('alert')).toHaveText('Choose what kind of comment this is.');
+    await expect(page.locator('#card-comment').getByRole('group', { name: 'What kind of comment is it?' })).toHaveAccessibleDescription('Choose what kind of comment this is.');
+    await expect(page.locator('#card-comment').getByRole('radio').first()).toBeFocused();
+    await expect(page.locator('#card-comment').getByRole('textbox', { name: 'Your comment' })).toHaveValue('The sign-up asks for our VAT number.');
+    await checkAccessibility(page, 'a comment without a kind');
+    await page.locator('#card-comment').getByLabel('Pain point').check();
+    await page.locator('#card-comment').getByRole('button', { name: 'Send comment' }).click();
+    await expect(page).toHaveURL(new RegExp(`${walkPath}\\?saved=`));
+    await expect(page.getByRole('status')).toContainText('Thank you');
+    await expect(shownText(page, 'The sign-up asks for our VAT number.')).toBeVisible();
+
+    // Free annotation on a card, from the map: no kind chosen until the person chooses one.
     await page.goto(mapPath);
     await page.getByRole('link', { name: new RegExp(`Comment on “${published.texts.customerCard}`) }).click();
     await checkAccessibility(page, 'annotation form');
+    await expect(page.locator('#annotate').getByRole('radio', { checked: true })).toHaveCount(0);
     await page.getByLabel('Works well').check();
     await page.getByRole('textbox', { name: 'Your comment' }).fill('Signing up was quick.');
     await page.getByRole('button', { name: 'Send comment' }).click();
     await expect(page.getByRole('status')).toContainText('Thank you');
 
-    // Edit one, withdraw another.
+    // "Missing after this?" asks whether something is missing: that kind is chosen already.
+    await page.getByRole('link', { name: /^Missing after this\?/ }).first().click();
+    await expect(page.locator('#annotate').getByLabel('Something is missing')).toBeChecked();
+    await page.goto(mapPath);
+
+    // Edit one from the map: back on the map.
     await page.getByRole('link', { name: /Edit or withdraw your comment “Signing up was quick/ }).click();
     await checkAccessibility(page, 'edit page');
     await page.getByRole('textbox', { name: 'Your comment' }).fill('Signing up was quick and clear.');
     await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page).toHaveURL(new RegExp(`${mapPath}\\?saved=`));
     await expect(shownText(page, 'Signing up was quick and clear.')).toBeVisible();
+
+    // Withdraw another from the summary: it asks first, and the person lands back on the summary.
+    await page.getByRole('link', { name: 'Finish: see everything you said' }).click();
     await page.getByRole('link', { name: /Edit or withdraw your comment “Procurement signs off/ }).click();
     await page.getByRole('button', { name: 'Withdraw this comment' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Withdraw this comment?' })).toBeVisible();
+    await expect(page.getByRole('blockquote')).toContainText('Procurement signs off between these two steps.');
+    await checkAccessibility(page, 'the withdraw confirmation');
+    const isWithdrawn = () => withDatabase((db) => (db.prepare("SELECT is_withdrawn FROM annotations WHERE text LIKE 'Procurement signs off%' AND version_id = ?").get(published.versionId) as { is_withdrawn: number }).is_withdrawn);
+    expect(isWithdrawn(), 'asking changes nothing').toBe(0);
+    await page.getByRole('link', { name: 'No, keep it' }).click();
+    await expect(page.getByRole('heading', { name: 'Edit your comment' })).toBeVisible();
+    await page.getByRole('button', { name: 'Withdraw this comment' }).click();
+    await page.getByRole('button', { name: 'Yes, withdraw it' }).click();
+    await expect(page).toHaveURL(new RegExp(`${mapPath}/summary\\?withdrawn=1$`));
+    await expect(page.getByRole('heading', { level: 1, name: 'Everything you said' })).toBeVisible();
     await expect(page.getByRole('status')).toContainText('withdrawn');
+    expect(isWithdrawn()).toBe(1);
+    await expect(shownText(page, 'Procurement signs off between these two steps.')).toHaveCount(0);
 
-    await page.reload();
+    await page.goto(mapPath);
     await expect(shownText(page, 'Procurement signs off between these two steps.')).toHaveCount(0);
     await expect(shownText(page, 'Signing up was quick and clear.')).toBeVisible();
 
@@ -102,14 +157,15 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByLabel('Anything else you want the team to know (optional)').fill('Thanks for asking us.');
     await page.getByRole('button', { name: 'Finish' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Thank you' })).toBeVisible();
-    await expect(page.getByText('You told the team 2 things.')).toBeVisible();
+    await expect(page.getByText('You told the team 3 things.')).toBeVisible();
     await checkAccessibility(page, 'thank-you page');
 
-    const stored = withDatabase((db) => db.prepare('SELECT text, is_withdrawn FROM annotations WHERE version_id = ? ORDER BY created_at').all(published.versionId)) as { text: string; is_withdrawn: number }[];
+    const stored = withDatabase((db) => db.prepare('SELECT kind, text, is_withdrawn FROM annotations WHERE version_id = ? ORDER BY created_at').all(published.versionId)) as { kind: string; text: string; is_withdrawn: number }[];
     expect(stored).toEqual([
-      { text: 'We also need a security review here.\nIt takes two weeks.', is_withdrawn: 0 },
-      { text: 'Procurement signs off between these two steps.', is_withdrawn: 1 },
-      { text: 'Signing up was quick and clear.', is_withdrawn: 0 },
+      { kind: 'missing', text: 'We also need a security review here.\nIt takes two weeks.', is_withdrawn: 0 },
+      { kind: 'inaccurate', text: 'Procurement signs off between these two steps.', is_withdrawn: 1 },
+      { kind: 'pain_point', text: 'The sign-up asks for our VAT number.', is_withdrawn: 0 },
+      { kind: 'works_well', text: 'Signing up was quick and clear.', is_withdrawn: 0 },
     ]);
     await page.context().close();
   });
@@ -123,6 +179,7 @@ test('shared feedback: a second participant sees the first one’s comment witho
   await inviteWithCli({ mapId: published.mapId, email: `second-${id}@example.com`, name: 'Sam Second' });
   const first = await openFromEmail(browser, `first-${id}@example.com`);
   await first.getByRole('link', { name: 'Comment on the journey as a whole' }).click();
+  await first.getByLabel('Pain point').check();
   await first.getByRole('textbox', { name: 'Your comment' }).fill('Onboarding took us twice as long as promised.');
   await first.getByRole('button', { name: 'Send comment' }).click();
   await expect(first.getByRole('status')).toContainText('Thank you');
@@ -133,9 +190,27 @@ test('shared feedback: a second participant sees the first one’s comment witho
   await expect(shared).not.toContainText('Fiona');
   await expectNoAxeViolations(second, 'shared map');
   await expectNoSidewaysPageScroll(second, 'the customer’s map');
-  await shared.getByRole('button', { name: /\+1/ }).click();
-  await expect(second.getByRole('listitem').filter({ hasText: 'Onboarding took us twice' })).toContainText('1 person agrees');
-  await expect(second.getByRole('listitem').filter({ hasText: 'Onboarding took us twice' }).getByRole('button', { name: /\+1/ })).toBeDisabled();
+  const plusOne = shared.getByRole('button', { name: /^\+1/ });
+  await expect(plusOne).toHaveAttribute('aria-pressed', 'false');
+  const before = await plusOne.evaluate((button) => getComputedStyle(button).backgroundColor);
+  await plusOne.click();
+  const item = second.getByRole('listitem').filter({ hasText: 'Onboarding took us twice' });
+  await expect(item).toContainText('1 person agrees');
+  // The +1 given shows as such, and stays reachable by keyboard: pressed, not disabled.
+  const agreed = item.getByRole('button', { name: /^You agree “Onboarding took us twice/ });
+  await expect(agreed).toHaveText(/^✓ You agree/);
+  await expect(agreed).toHaveAttribute('aria-pressed', 'true');
+  await expect(agreed).toHaveAttribute('aria-disabled', 'true');
+  await expect(agreed, 'aria-disabled, not disabled: it stays in the tab order').not.toHaveAttribute('disabled');
+  expect(await agreed.evaluate((button) => getComputedStyle(button).backgroundColor), 'looks different once given').not.toBe(before);
+  await agreed.focus();
+  await expect(agreed).toBeFocused();
+  // Pressing it again does nothing (Playwright's click would wait for an "enabled" button: the keyboard it is).
+  await second.keyboard.press('Enter');
+  await second.waitForTimeout(300);
+  await expect(item).toContainText('1 person agrees');
+  await expect(agreed).toBeFocused();
+  await expectNoAxeViolations(second, 'shared map after a +1');
 
   await first.reload();
   await expect(first.getByRole('listitem').filter({ hasText: 'Onboarding took us twice' })).toContainText('1 person agrees');
@@ -224,4 +299,43 @@ test('a closing remark reaches the team on the Invitations page, as text, and no
   expect(await list.locator('p.closing-text').textContent()).toBe(remark);
   await expect(page.locator('i', { hasText: marker })).toHaveCount(0);
   await expectNoAxeViolations(page, 'the Invitations page with closing remarks');
+});
+
+test('at 320 px a card scrolled to in the map table is seen whole, not under the sticky row headers (WCAG 1.4.10)', async ({ browser }) => {
+  const id = uniqueId();
+  const published = await importAndPublish(`narrow-${id}`);
+  const address = `narrow-${id}@example.com`;
+  await inviteWithCli({ mapId: published.mapId, email: address });
+  const page = await openFromEmail(browser, address);
+  await page.setViewportSize({ width: 320, height: 720 });
+  await page.reload();
+  const box = page.getByRole('region', { name: /journey table$/ });
+  const rowHeader = box.getByRole('rowheader').first();
+  const boxRect = (await box.boundingBox())!;
+  const headerRect = (await rowHeader.boundingBox())!;
+  expect(headerRect.width / boxRect.width, 'the sticky row header takes at most about a third of the box').toBeLessThanOrEqual(0.36);
+
+  // Each card of the second stage, reached as a keyboard user does (its Comment link) and by scrolling.
+  for (const card of ['Invites the team', published.texts.customerCard]) {
+    const cell = box.getByRole('cell').filter({ hasText: card });
+    const link = cell.getByRole('link', { name: `Comment on “${card}”` });
+    await box.evaluate((element) => (element.scrollLeft = 0));
+    const seen = async (target = cell) => {
+      const [rect, header, scrollBox] = await Promise.all([target.boundingBox(), rowHeader.boundingBox(), box.boundingBox()]);
+      return { cellLeft: rect!.x, cellRight: rect!.x + rect!.width, headerRight: header!.x + header!.width, boxRight: scrollBox!.x + scrollBox!.width };
+    };
+    // Focus scrolls just enough to show the link: not under the row header (WCAG 2.4.11).
+    await link.focus();
+    let where = await seen(link);
+    expect(where.cellLeft, `${card}: the focused link starts right of the row header`).toBeGreaterThanOrEqual(where.headerRight - 1.5);
+    expect(where.cellRight, `${card}: the focused link ends inside the box`).toBeLessThanOrEqual(where.boxRight + 1.5);
+    await box.evaluate((element) => (element.scrollLeft = element.scrollWidth));
+    await cell.evaluate((element) => element.scrollIntoView({ inline: 'start', block: 'nearest' }));
+    where = await seen();
+    expect(where.cellLeft, `${card} scrolled into view: starts right of the row header`).toBeGreaterThanOrEqual(where.headerRight - 1.5);
+    expect(where.cellRight, `${card} scrolled into view: ends inside the box`).toBeLessThanOrEqual(where.boxRight + 1.5);
+  }
+  await expectNoSidewaysPageScroll(page, 'the customer’s map at 320 px');
+  await expectNoAxeViolations(page, 'the customer’s map at 320 px');
+  await page.context().close();
 });

@@ -266,8 +266,8 @@ export function createAnnotationsService(deps: {
         return fail('not_found', 'That comment is not there to +1.');
       }
       if (row.participant_id === participantId) return fail('invalid', 'You cannot +1 your own comment.');
-      await repo.addVote(annotationId, participantId, clock.now());
-      announce(invitationId, version.id, true, annotationId, 'voted');
+      // A second +1 by the same person changes nothing, so nobody needs telling.
+      if (await repo.addVote(annotationId, participantId, clock.now())) announce(invitationId, version.id, true, annotationId, 'voted');
       return ok({ votes: await repo.countVotes(annotationId) });
     },
 

@@ -76,12 +76,25 @@ export function isAnchorInSnapshot(anchor: Anchor, snapshot: PublishedSnapshot):
   }
 }
 
+/** What is wrong with the chosen kind, for the person; null when it is one of the kinds. */
+export function describeKindProblem(kind: unknown): string | null {
+  return isAnnotationKind(kind) ? null : 'Choose what kind of comment this is.';
+}
+
+/** What is wrong with the text, for the person; null when it can be sent. */
+export function describeTextProblem(text: unknown): string | null {
+  if (typeof text !== 'string' || text.trim() === '') return 'Write what you want to tell the team.';
+  if (countCharacters(text) > ANNOTATION_TEXT_MAX) return `Keep it to ${ANNOTATION_TEXT_MAX.toLocaleString('en')} characters.`;
+  return null;
+}
+
 /** Checks everything; the messages are for the person who wrote it. */
 export function validateAnnotation(input: AnnotationInput, snapshot: PublishedSnapshot): { ok: true; value: CleanAnnotation } | { ok: false; problems: string[] } {
   const problems: string[] = [];
-  if (!isAnnotationKind(input.kind)) problems.push('Choose what kind of comment this is.');
-  if (typeof input.text !== 'string' || input.text.trim() === '') problems.push('Write what you want to tell the team.');
-  else if (countCharacters(input.text) > ANNOTATION_TEXT_MAX) problems.push(`Keep it to ${ANNOTATION_TEXT_MAX.toLocaleString('en')} characters.`);
+  const kindProblem = describeKindProblem(input.kind);
+  if (kindProblem) problems.push(kindProblem);
+  const textProblem = describeTextProblem(input.text);
+  if (textProblem) problems.push(textProblem);
   const felt = input.felt ?? null;
   if (felt !== null && (!Number.isInteger(felt) || felt < -2 || felt > 2)) problems.push('How it felt must be from -2 to +2.');
   const importance = input.importance ?? null;

@@ -1,5 +1,6 @@
-/** +1 from a plain form (or fetch): back to where the person was on the map. */
+/** +1 from a plain form (or fetch): back to where the person was (the map, or a stage of the walk). */
 import type { APIRoute } from 'astro';
+import { parseReviewPlace, reviewPlacePath } from '../../../../server/portal/review-place.ts';
 
 export const POST: APIRoute = async ({ params, request, locals, redirect }) => {
   const participant = locals.participant;
@@ -8,5 +9,6 @@ export const POST: APIRoute = async ({ params, request, locals, redirect }) => {
   const annotationId = String(form?.get('annotationId') ?? '').slice(0, 64);
   const result = await locals.app.annotations.voteForAnnotation(participant.participantId, params.invitationId ?? '', annotationId);
   if (!result.ok) return new Response(result.message, { status: result.error === 'forbidden' ? 403 : 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  return redirect(`/m/maps/${params.invitationId}#annotation-${annotationId}`, 303);
+  const back = reviewPlacePath(`/m/maps/${params.invitationId}`, parseReviewPlace(form?.get('from')));
+  return redirect(`${back}#annotation-${annotationId}`, 303);
 };
