@@ -19,6 +19,8 @@ async function commentAsParticipant(browser: Browser, published: PublishedMap, c
     for (const comment of comments) {
       await page.goto(mapPath);
       await page.getByRole('link', { name: comment.link }).click();
+      // A free Comment form chooses no kind: say what it is ("Missing after this?" has it chosen already).
+      await page.getByLabel('Something is missing').check();
       await page.getByLabel('Your comment').fill(comment.text);
       await page.getByRole('button', { name: 'Send comment' }).click();
       await expect(page.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
