@@ -174,6 +174,122 @@ describe('private and shared feedback', () => {
   });
 });
 
+describe('approved words stay as approved', () => {
+  async function approvedBy(annotationId: string) {
+    const made = await app.staff.create({ email: 'rita@example.com', name: 'Rita', role: 'reviewer', password: 'correct horse battery staple' });
+    if (!made.ok) throw new Error(made.message);
+    const approved = await app.review.moderate(made.value.member, annotationId, 1, 'approved');
+    if (!approved.ok) throw new Error(approved.message);
+  }
+
+  it('shared with approval: the author can neither edit nor withdraw an approved comment, and nothing others see changes', async () => {
+    await app.annotations.saveFeedbackSettings(mapId, { mode: 'shared', requiresApproval: true, showsNames: false });
+    const dana = await participant('dana@example.com');
+    const ed = await participant('ed@example.com');
+    const created = await app.annotations.createAnnotation(dana.participantId, dana.invitationId, { anchor: { kind: 'stage', stage: snapshot.stages[0]!.key }, kind: 'pain_point', text: 'Signing up is slow' });
+    if (!created.ok) throw new Error(created.message);
+    await approvedBy(created.value.id);
+    const approved = (await app.annotations.listForParticipant(dana.participantId, dana.invitationId))!.own[0]!;
+    expect(approved).toMatchObject({ isEditable: false, isAwaitingApproval: false });
+    const changes: string[] = [];
+    app.annotations.onChanged((change) => changes.push(change.change));
+
+    for (const input of [
+      { kind: 'pain_point', text: 'Visit evil.example for a refund' },
+      { kind: 'idea', text: 'Signing up is slow' },
+      { kind: 'pain_point', text: 'Signing up is slow', anchor: { kind: 'map' } as const },
+    ]) {
+      const edit = await app.annotations.updateAnnotation(dana.participantId, dana.invitationId, created.value.id, approved.revision, input);
+      expect(edit).toMatchObject({ ok: false, error: 'locked' });
+      expect(!edit.ok && edit.message).toMatch(/already approved this comment, so it can no longer be changed/);
+    }
+    expect(await app.annotations.withdrawAnnotation(dana.participantId, dana.invitationId, created.value.id)).toMatchObject({ ok: false, error: 'locked' });
+
+    const row = await app.db.selectFrom('annotations').selectAll().where('id', '=', created.value.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ text: 'Signing up is slow', kind: 'pain_point', anchor_kind: 'stage', moderation: 'approved', is_withdrawn: 0, revision: approved.revision });
+    expect((await app.annotations.listForParticipant(ed.participantId, ed.invitationId))!.others).toMatchObject([{ text: 'Signing up is slow' }]);
+    expect(changes).toEqual([]);
+  });
+
+  it('private feedback: an approved comment is one the team has looked at, so it is locked too', async () => {
+    const dana = await participant('dana@example.com');
+    const created = await app.annotations.createAnnotation(dana.participantId, dana.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: 'first' });
+    if (!created.ok) throw new Error(created.message);
+    await approvedBy(created.value.id);
+    expect(await app.annotations.updateAnnotation(dana.participantId, dana.invitationId, created.value.id, 2, { kind: 'idea', text: 'second' })).toMatchObject({ ok: false, error: 'locked' });
+    // Switching to shared with approval later shows the words the team approved, not others.
+    await app.annotations.saveFeedbackSettings(mapId, { mode: 'shared', requiresApproval: true, showsNames: false });
+    expect((await app.annotations.listForParticipant(dana.participantId, dana.invitationId))!.own).toMatchObject([{ text: 'first', isEditable: false }]);
+  });
+
+  it('shared without approval: nothing changes, the author edits and withdraws as before and others are told', async () => {
+    await app.annotations.saveFeedbackSettings(mapId, { mode: 'shared', requiresApproval: false, showsNames: false });
+    const dana = await participant('dana@example.com');
+    const ed = await participant('ed@example.com');
+    const created = await app.annotations.createAnnotation(dana.participantId, dana.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: 'first' });
+    if (!created.ok) throw new Error(created.message);
+    expect(created.value.isEditable).toBe(true);
+    const changes: { change: string; isVisibleToOthers: boolean }[] = [];
+    app.annotations.onChanged(({ change, isVisibleToOthers }) => changes.push({ change, isVisibleToOthers }));
+    expect(await app.annotations.updateAnnotation(dana.participantId, dana.invitationId, created.value.id, 1, { kind: 'idea', text: 'second' })).toMatchObject({ ok: true, value: { text: 'second', isEditable: true } });
+    expect((await app.annotations.listForParticipant(ed.participantId, ed.invitationId))!.others).toMatchObject([{ text: 'second' }]);
+    expect(await app.annotations.withdrawAnnotation(dana.participantId, dana.invitationId, created.value.id)).toMatchObject({ ok: true });
+    expect(changes).toEqual([
+      { change: 'updated', isVisibleToOthers: true },
+      { change: 'withdrawn', isVisibleToOthers: true },
+    ]);
+  });
+});
+
+describe('a budget for changes', () => {
+  it('allows 60 edits, withdrawals and +1s a minute per participant, then asks them to wait, changing and announcing nothing', async () => {
+    await app.annotations.saveFeedbackSettings(mapId, { mode: 'shared', requiresApproval: false, showsNames: false });
+    const dana = await participant('dana@example.com');
+    const ed = await participant('ed@example.com');
+    const mine = await app.annotations.createAnnotation(dana.participantId, dana.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: 'edit 0' });
+    const spare = await app.annotations.createAnnotation(dana.participantId, dana.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: 'to withdraw' });
+    if (!mine.ok || !spare.ok) throw new Error('not written');
+    const edsIds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const made = await app.annotations.createAnnotation(ed.participantId, ed.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: `ed ${i}` });
+      if (!made.ok) throw new Error(made.message);
+      edsIds.push(made.value.id);
+    }
+    let changes = 0;
+    app.annotations.onChanged(() => changes++);
+
+    // 58 edits, a +1 each on two of Ed's, and that is the minute's 60.
+    let revision = 1;
+    for (let i = 1; i <= 58; i++) {
+      const edited = await app.annotations.updateAnnotation(dana.participantId, dana.invitationId, mine.value.id, revision, { kind: 'idea', text: `edit ${i}` });
+      if (!edited.ok) throw new Error(`edit ${i}: ${edited.message}`);
+      revision = edited.value.revision;
+    }
+    for (const id of edsIds.slice(0, 2)) expect(await app.annotations.voteForAnnotation(dana.participantId, dana.invitationId, id)).toMatchObject({ ok: true });
+    expect(changes).toBe(60);
+
+    const edit = await app.annotations.updateAnnotation(dana.participantId, dana.invitationId, mine.value.id, revision, { kind: 'idea', text: 'edit 59' });
+    expect(edit).toMatchObject({ ok: false, error: 'rate_limited' });
+    expect(!edit.ok && edit.message).toMatch(/^That is a lot of changes in a minute\. Wait 60 seconds and save it again; your text is still here\.$/);
+    expect(await app.annotations.withdrawAnnotation(dana.participantId, dana.invitationId, spare.value.id)).toMatchObject({ ok: false, error: 'rate_limited' });
+    expect(await app.annotations.voteForAnnotation(dana.participantId, dana.invitationId, edsIds[2]!)).toMatchObject({ ok: false, error: 'rate_limited' });
+    expect(changes).toBe(60);
+    const rows = await app.db.selectFrom('annotations').select(['id', 'text', 'is_withdrawn']).where('participant_id', '=', dana.participantId).execute();
+    expect(rows.find((r) => r.id === mine.value.id)).toMatchObject({ text: 'edit 58' });
+    expect(rows.find((r) => r.id === spare.value.id)).toMatchObject({ is_withdrawn: 0 });
+    const others = (await app.annotations.listForParticipant(dana.participantId, dana.invitationId))!.others;
+    expect(Object.fromEntries(others.map((a) => [a.id, a.hasVoted]))).toEqual({ [edsIds[0]!]: true, [edsIds[1]!]: true, [edsIds[2]!]: false });
+
+    // Writing something new has its own budget; another participant has theirs.
+    expect(await app.annotations.createAnnotation(dana.participantId, dana.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: 'still heard' })).toMatchObject({ ok: true });
+    expect(await app.annotations.voteForAnnotation(ed.participantId, ed.invitationId, mine.value.id)).toMatchObject({ ok: true });
+
+    clock.advance(60_001);
+    expect(await app.annotations.updateAnnotation(dana.participantId, dana.invitationId, mine.value.id, revision, { kind: 'idea', text: 'edit 59' })).toMatchObject({ ok: true });
+    expect(await app.annotations.withdrawAnnotation(dana.participantId, dana.invitationId, spare.value.id)).toMatchObject({ ok: true });
+  });
+});
+
 describe('many participants at once', () => {
   it('commits concurrent annotations together, every one of them, each acknowledged after it is stored', async () => {
     const people = await Promise.all(Array.from({ length: 20 }, (_, i) => participant(`p${i}@example.com`)));

@@ -1,7 +1,9 @@
 /**
  * Participants annotating a published version: create, edit and withdraw their own until the
- * team has triaged them, see others' approved annotations and +1 them when the map's feedback
- * is shared, and finish with a closing remark. Every call names the participant and the
+ * team has triaged them (approving included, see isLockedForAuthor), see others' approved
+ * annotations and +1 them when the map's feedback is shared, and finish with a closing remark.
+ * Writing new ones and changing (editing, withdrawing, +1-ing) each have a per-participant
+ * budget a minute. Every call names the participant and the
  * invitation; the grant is checked here again, whatever the caller checked before.
  */
 import type { DB } from '../../../db/connection.ts';
@@ -15,6 +17,7 @@ import {
   ANNOTATION_KIND_LABELS,
   ANNOTATION_TEXT_MAX,
   ANNOTATIONS_PER_MINUTE,
+  CHANGES_PER_MINUTE,
   anchorFromColumns,
   anchorToColumns,
   describeAnchor,
@@ -68,9 +71,25 @@ export interface AnnotationChange {
 const MINUTE = 60 * 1000;
 export const CLOSING_TEXT_MAX = ANNOTATION_TEXT_MAX;
 
-/** Triage locks an annotation: once the team decided something, the author's words stay. */
-function isTriaged(row: AnnotationRow): boolean {
-  return row.disposition !== 'new' || row.moderation === 'rejected' || row.moderation === 'spam';
+/**
+ * Triage locks an annotation: once the team decided something, the author's words stay.
+ * Approving is a decision too — otherwise words the team approved could be swapped for any
+ * others and shown to every participant and on live screens. The one exception is shared
+ * feedback without approval: there every annotation is approved as it is written, nobody looked
+ * at it, and others see each edit anyway.
+ */
+function isLockedForAuthor(row: AnnotationRow, settings: FeedbackSettings): boolean {
+  if (row.disposition !== 'new' || row.moderation === 'rejected' || row.moderation === 'spam') return true;
+  return row.moderation === 'approved' && !isApprovedOnWriting(settings);
+}
+
+/** Shared without approval: what participants write is shown to the others at once. */
+function isApprovedOnWriting(settings: FeedbackSettings): boolean {
+  return settings.mode === 'shared' && !settings.requiresApproval;
+}
+
+function waitSeconds(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
 }
 
 export function createAnnotationsService(deps: {
@@ -83,6 +102,8 @@ export function createAnnotationsService(deps: {
   const { db, clock } = deps;
   const repo = createAnnotationsRepository(db);
   const perParticipant = new RateLimiter({ limit: ANNOTATIONS_PER_MINUTE, windowMs: MINUTE });
+  // Edits, withdrawals and +1s: each becomes a live event and empties cached pages.
+  const changesPerParticipant = new RateLimiter({ limit: CHANGES_PER_MINUTE, windowMs: MINUTE });
   const writer = createAnnotationWriter(db);
   const changeListeners = new Set<(change: AnnotationChange) => void>();
   // Asked before a new annotation is written: a reason to refuse it (a paused live session), or null.
@@ -106,7 +127,13 @@ export function createAnnotationsService(deps: {
     return versionId ? deps.portal.getPublishedVersion(versionId) : null;
   }
 
-  function toView(row: AnnotationRow, version: PublishedVersion, extra: Partial<AnnotationView> & { isOwn: boolean }): AnnotationView {
+  /** Counts one edit, withdrawal or +1 against the participant's budget: a refusal message, or null. */
+  function refuseTooManyChanges(participantId: string, then: string): string | null {
+    const limit = changesPerParticipant.consume(participantId, clock.now());
+    return limit.isAllowed ? null : `That is a lot of changes in a minute. Wait ${waitSeconds(limit.retryAfterMs)} seconds and ${then}.`;
+  }
+
+  function toView(row: AnnotationRow, version: PublishedVersion, settings: FeedbackSettings, extra: Partial<AnnotationView> & { isOwn: boolean }): AnnotationView {
     const anchor = anchorFromColumns(row);
     return {
       id: row.id,
@@ -119,7 +146,7 @@ export function createAnnotationsService(deps: {
       importance: row.importance,
       revision: row.revision,
       createdAt: row.created_at,
-      isEditable: extra.isOwn && !isTriaged(row),
+      isEditable: extra.isOwn && !isLockedForAuthor(row, settings),
       authorName: null,
       votes: 0,
       hasVoted: false,
@@ -140,8 +167,16 @@ export function createAnnotationsService(deps: {
     if (!row || row.participant_id !== participantId || row.version_id !== version.id || row.is_withdrawn === 1) {
       return fail('not_found' as const, 'That comment no longer exists.');
     }
-    if (isTriaged(row)) return fail('locked' as const, 'The team has already looked at this comment, so it can no longer be changed.');
-    return ok({ row, version });
+    const settings = await settingsOf(version.mapId);
+    if (isLockedForAuthor(row, settings)) {
+      return fail(
+        'locked' as const,
+        row.moderation === 'approved'
+          ? 'The team has already approved this comment, so it can no longer be changed. To add something, write a new comment.'
+          : 'The team has already looked at this comment, so it can no longer be changed.',
+      );
+    }
+    return ok({ row, version, settings });
   }
 
   return {
@@ -170,7 +205,7 @@ export function createAnnotationsService(deps: {
       const ownRows = await repo.listOwn(participantId, version.id);
       const own = await Promise.all(
         ownRows.map(async (row) =>
-          toView(row, version, {
+          toView(row, version, settings, {
             isOwn: true,
             votes: settings.mode === 'shared' ? await repo.countVotes(row.id) : 0,
             isAwaitingApproval: settings.mode === 'shared' && row.moderation !== 'approved',
@@ -180,7 +215,7 @@ export function createAnnotationsService(deps: {
       const others =
         settings.mode === 'shared'
           ? (await repo.listShared(version.id, participantId)).map((row) =>
-              toView(row, version, { isOwn: false, authorName: settings.showsNames ? row.author_name : null, votes: Number(row.votes), hasVoted: Number(row.has_voted) > 0 }),
+              toView(row, version, settings, { isOwn: false, authorName: settings.showsNames ? row.author_name : null, votes: Number(row.votes), hasVoted: Number(row.has_voted) > 0 }),
             )
           : [];
       return { own, others, settings };
@@ -197,9 +232,9 @@ export function createAnnotationsService(deps: {
       }
       const now = clock.now();
       const limit = perParticipant.consume(participantId, now);
-      if (!limit.isAllowed) return fail('rate_limited', `That is a lot of comments in a minute. Wait ${Math.ceil(limit.retryAfterMs / 1000)} seconds and send it again; your text is still here.`);
+      if (!limit.isAllowed) return fail('rate_limited', `That is a lot of comments in a minute. Wait ${waitSeconds(limit.retryAfterMs)} seconds and send it again; your text is still here.`);
       const settings = await settingsOf(version.mapId);
-      const isApproved = settings.mode === 'shared' && !settings.requiresApproval;
+      const isApproved = isApprovedOnWriting(settings);
       const row = {
         id: generateSecureRandomString(),
         map_id: version.mapId,
@@ -220,7 +255,7 @@ export function createAnnotationsService(deps: {
       respondedInvitations.add(invitationId);
       announce(invitationId, version.id, isApproved, row.id, 'created');
       const created: AnnotationRow = { ...row, is_withdrawn: 0, disposition: 'new', revision: 1 };
-      return ok(toView(created, version, { isOwn: true, isAwaitingApproval: settings.mode === 'shared' && !isApproved }));
+      return ok(toView(created, version, settings, { isOwn: true, isAwaitingApproval: settings.mode === 'shared' && !isApproved }));
     },
 
     async updateAnnotation(
@@ -232,9 +267,11 @@ export function createAnnotationsService(deps: {
     ): Promise<Result<AnnotationView, AnnotationError>> {
       const loaded = await loadOwnEditable(participantId, invitationId, annotationId);
       if (!loaded.ok) return loaded;
-      const { row, version } = loaded.value;
+      const { row, version, settings } = loaded.value;
       const valid = validateAnnotation({ ...input, anchor: input.anchor ?? anchorFromColumns(row) }, version.snapshot);
       if (!valid.ok) return fail('invalid', valid.problems.join(' '));
+      const tooMany = refuseTooManyChanges(participantId, 'save it again; your text is still here');
+      if (tooMany) return fail('rate_limited', tooMany);
       const isUpdated = await repo.updateAtRevision(annotationId, revision, {
         ...anchorToColumns(valid.value.anchor),
         kind: valid.value.kind,
@@ -245,12 +282,14 @@ export function createAnnotationsService(deps: {
       });
       if (!isUpdated) return fail('conflict', 'This comment changed in another window. Reload to see the latest, then make your change again.');
       announce(invitationId, version.id, row.moderation === 'approved', annotationId, 'updated');
-      return ok(toView((await repo.get(annotationId))!, version, { isOwn: true }));
+      return ok(toView((await repo.get(annotationId))!, version, settings, { isOwn: true }));
     },
 
     async withdrawAnnotation(participantId: string, invitationId: string, annotationId: string): Promise<Result<true, AnnotationError>> {
       const loaded = await loadOwnEditable(participantId, invitationId, annotationId);
       if (!loaded.ok) return loaded;
+      const tooMany = refuseTooManyChanges(participantId, 'withdraw it again');
+      if (tooMany) return fail('rate_limited', tooMany);
       await repo.updateAtRevision(annotationId, loaded.value.row.revision, { is_withdrawn: 1, updated_at: clock.now() });
       announce(invitationId, loaded.value.version.id, loaded.value.row.moderation === 'approved', annotationId, 'withdrawn');
       return ok(true);
@@ -266,6 +305,8 @@ export function createAnnotationsService(deps: {
         return fail('not_found', 'That comment is not there to +1.');
       }
       if (row.participant_id === participantId) return fail('invalid', 'You cannot +1 your own comment.');
+      const tooMany = refuseTooManyChanges(participantId, '+1 it again');
+      if (tooMany) return fail('rate_limited', tooMany);
       // A second +1 by the same person changes nothing, so nobody needs telling.
       if (await repo.addVote(annotationId, participantId, clock.now())) announce(invitationId, version.id, true, annotationId, 'voted');
       return ok({ votes: await repo.countVotes(annotationId) });

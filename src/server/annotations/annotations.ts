@@ -23,6 +23,12 @@ export const ANNOTATION_KIND_LABELS: Record<AnnotationKind, string> = {
 
 export const ANNOTATION_TEXT_MAX = 5000;
 export const ANNOTATIONS_PER_MINUTE = 30;
+/**
+ * Edits, withdrawals and +1s per participant a minute, a budget apart from writing new ones, so
+ * +1-ing a busy board never stops someone from saying something. Each one tells live screens and
+ * empties cached pages, so it has a limit too.
+ */
+export const CHANGES_PER_MINUTE = 60;
 export const FELT_LABELS: Record<string, string> = { '-2': 'Very bad', '-1': 'Bad', '0': 'Neutral', '1': 'Good', '2': 'Very good' };
 
 export type Anchor =

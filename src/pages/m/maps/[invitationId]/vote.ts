@@ -8,7 +8,10 @@ export const POST: APIRoute = async ({ params, request, locals, redirect }) => {
   const form = await request.formData().catch(() => null);
   const annotationId = String(form?.get('annotationId') ?? '').slice(0, 64);
   const result = await locals.app.annotations.voteForAnnotation(participant.participantId, params.invitationId ?? '', annotationId);
-  if (!result.ok) return new Response(result.message, { status: result.error === 'forbidden' ? 403 : 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (!result.ok) {
+    const status = result.error === 'forbidden' ? 403 : result.error === 'rate_limited' ? 429 : result.error === 'invalid' ? 400 : 404;
+    return new Response(result.message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
   const back = reviewPlacePath(`/m/maps/${params.invitationId}`, parseReviewPlace(form?.get('from')));
   return redirect(`${back}#annotation-${annotationId}`, 303);
 };
