@@ -64,7 +64,7 @@ export async function benchmarkLiveSession({ appUrl, env, staffCookie, serverPid
   if (!(await imported.text()).includes('"done"')) fail('The live benchmark invitation upload did not finish.');
   const links = JSON.parse(cliOutput([...cli, 'invite:links', '--map', mapId, '--json'], env)).map((i) => i.link);
 
-  step('Live session: opening it as the facilitator; every participant opens the link and joins');
+  step('Live session: opening it as the facilitator; every participant opens the link and presses Join');
   const opened = await fetch(`${appUrl}/app/maps/${mapId}/live`, { method: 'POST', headers: staffHeaders, body: new URLSearchParams({ version: 'latest' }), redirect: 'manual' });
   const presentPath = opened.headers.get('location');
   if (opened.status !== 303 || !presentPath) fail(`Opening the live session failed: ${opened.status}`);
@@ -74,9 +74,15 @@ export async function benchmarkLiveSession({ appUrl, env, staffCookie, serverPid
   const people = [];
   for (const link of links) {
     const { cookie, path: mapPath } = await continueAsParticipant(appUrl, link);
-    const joined = await fetch(`${appUrl}/m/live/${code}`, { headers: { cookie } });
+    // Joining is a POST (the page's Join button): opening the link records nothing.
+    const joined = await fetch(`${appUrl}/m/live/${code}`, {
+      method: 'POST',
+      headers: { cookie, origin: appUrl, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ intent: 'join' }),
+      redirect: 'manual',
+    });
     await joined.arrayBuffer();
-    if (joined.status !== 200) fail(`Joining the live session failed: ${joined.status}`);
+    if (joined.status !== 303) fail(`Joining the live session failed: ${joined.status}`);
     people.push({ cookie, annotationsPath: `${mapPath}/annotations` });
   }
 

@@ -17,12 +17,14 @@ export const feedback = {
     }),
     handler: async (input, context) => {
       requireStaff(context, EDITORS);
-      const { annotations, maps, participants, publishing } = context.locals.app;
+      const { annotations, maps, participants, publishing, liveRuntime } = context.locals.app;
       if (!(await maps.getEditableMap(input.mapId))) throw new ActionError({ code: 'NOT_FOUND', message: 'That map no longer exists.' });
       const settings = { mode: input.mode, requiresApproval: input.requiresApproval, showsNames: input.showsNames };
       await annotations.saveFeedbackSettings(input.mapId, settings);
       // Customer pages already rendered show (or hide) others' comments by the old settings.
       for (const version of await publishing.listVersions(input.mapId)) participants.forgetVersionPages(version.id);
+      // A live session running on the map shows (or stops showing) comments and names at once.
+      await liveRuntime.noticeSettingsChange(input.mapId);
       return settings;
     },
   }),

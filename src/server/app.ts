@@ -136,7 +136,7 @@ export function createApp(options: {
     /** Live sessions, staff side: open, run and moderate them. */
     liveSessions: live.forStaff,
     /** Live sessions' plumbing: waiting for pending updates, open streams, shutdown. */
-    liveRuntime: { whenIdle: live.whenIdle, countStreams: live.countStreams, close: live.close },
+    liveRuntime: { whenIdle: live.whenIdle, countStreams: live.countStreams, close: live.close, noticeSettingsChange: live.noticeSettingsChange },
     followThrough,
     /** The owners' digest; its scheduler runs in the server process (src/server/http/serve.ts). */
     digest: createDigestService({ db, clock, mail, publicUrl: config.publicUrl }),

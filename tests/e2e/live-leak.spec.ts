@@ -91,6 +91,7 @@ test('nothing internal travels on a live session’s pages and streams', async (
   const participant = await (await browser.newContext({ baseURL: E2E_BASE_URL })).newPage();
   await continueFromLink(participant, new URL(link).pathname, 'Your live journey');
   await participant.goto(joinPath);
+  await participant.getByRole('button', { name: 'Join the session' }).click();
   await participant.getByRole('link', { name: 'Comment on “Signs up”' }).click();
   await participant.getByLabel('Something is missing').check();
   await participant.getByLabel('Your comment').fill('We check with the accountant first');

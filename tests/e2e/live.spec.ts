@@ -6,7 +6,9 @@
  * participants may see; following the facilitator never drags away someone who is typing; a
  * dropped stream resumes with Last-Event-ID and loses or repeats nothing; revoking an invitation
  * closes its stream within 5 seconds; a person not signed in asks for their link on the join
- * page; axe and reflow on the console, the screen and the board.
+ * page; opening the join link records nothing until Join is pressed; a change of the map's
+ * feedback settings reaches every board at once; axe and reflow on the console, the screen and
+ * the board.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
@@ -52,12 +54,28 @@ async function openLiveSession(browser: Browser, page: Page, prefix: string, fee
 
   const participant = await (await browser.newContext({ baseURL: E2E_BASE_URL })).newPage();
   await continueFromLink(participant, invitation.path, published.texts.customerTitle);
-  await participant.goto(joinPath);
+  await joinSession(participant, joinPath, invitation.id);
   await expect(participant.getByRole('heading', { level: 1, name: published.texts.customerTitle })).toBeVisible();
   await expect(participant.locator('.live-board[data-connected="true"]')).toBeVisible();
   await page.reload();
   await expect(page.locator('.live-board[data-connected="true"]')).toBeVisible();
   return { published, facilitator: page, participant, consolePath: new URL(page.url()).pathname, joinPath, address, invitationId: invitation.id };
+}
+
+/**
+ * Opens the join link and presses Join. Opening the link records nothing (a link from another
+ * site must not make someone a member): only the button, a POST, does.
+ */
+async function joinSession(page: Page, joinPath: string, invitationId: string, options: { checkAxe?: boolean } = {}): Promise<void> {
+  const members = () => withDatabase((db) => (db.prepare('SELECT COUNT(*) AS n FROM live_members WHERE invitation_id = ?').get(invitationId) as { n: number }).n);
+  await page.goto(joinPath);
+  await expect(page.getByRole('button', { name: 'Join the session' })).toBeVisible();
+  await expect(page.locator('.live-board')).toHaveCount(0);
+  expect(members()).toBe(0);
+  if (options.checkAxe) await expectNoAxeViolations(page, 'the join page with its Join button');
+  await page.getByRole('button', { name: 'Join the session' }).click();
+  await expect(page.locator('.live-board')).toBeVisible();
+  expect(members()).toBe(1);
 }
 
 /** Opens the screen for the room (staff: the facilitator's browser) from the console's link. */
@@ -259,6 +277,40 @@ test('with approval first, Show to everyone puts a comment on the screen and it 
   await screen.close();
 });
 
+test('changing the map’s feedback settings during a session reaches every board at once', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const world = await openLiveSession(browser, page, 'live-settings');
+  const { facilitator, participant } = world;
+  const screen = await openScreen(world);
+  await participant.getByRole('link', { name: 'Comment on the stage Getting started' }).click();
+  await participant.getByLabel('Idea').check();
+  await participant.getByLabel('Your comment').fill('Said with my name on it');
+  await participant.getByRole('button', { name: 'Send comment' }).click();
+  await expect(participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
+  const onScreen = screen.locator('.live-annotation', { hasText: 'Said with my name on it' });
+  await expect(onScreen).toContainText('Lena Live');
+  await markPage(screen);
+  await markPage(participant);
+
+  const settings = await facilitator.context().newPage();
+  await settings.goto(`/app/maps/${world.published.mapId}/invitations`);
+  await settings.getByLabel('Show participants’ names to each other').or(settings.getByLabel("Show participants' names to each other")).uncheck();
+  await settings.getByRole('button', { name: 'Save feedback settings' }).click();
+  await expect(onScreen).toBeVisible();
+  await expect(onScreen).not.toContainText('Lena Live');
+  await expectNotReloaded(screen);
+
+  await settings.getByLabel('Private', { exact: true }).check();
+  await settings.getByRole('button', { name: 'Save feedback settings' }).click();
+  await expect(onScreen).toHaveCount(0);
+  await expect(participant.locator('.live-board p.annotation-text', { hasText: 'Said with my name on it' })).toHaveCount(0);
+  await expectNotReloaded(screen);
+  await expectNotReloaded(participant);
+  await settings.close();
+  await participant.close();
+  await screen.close();
+});
+
 test('following the facilitator does not drag away someone who is typing', async ({ browser, page }) => {
   test.setTimeout(90_000);
   const world = await openLiveSession(browser, page, 'live-typing');
@@ -416,6 +468,8 @@ test('someone not signed in asks for their link on the join page, which reveals 
   await stranger.getByRole('button', { name: 'Continue' }).click();
   await expect(stranger).toHaveURL(new RegExp(`${world.joinPath}$`));
   await expect(stranger.getByRole('heading', { level: 1, name: world.published.texts.customerTitle })).toBeVisible();
+  // The same invited person joined on their other device: this one shows the board straight away.
+  await expect(stranger.locator('.live-board[data-connected="true"]')).toBeVisible();
   await stranger.close();
   await world.participant.close();
 });
@@ -441,6 +495,12 @@ test('the console, the screen and the participant’s board pass axe and reflow'
   expect(widths.content, 'the console scrolls sideways at 390 px').toBeLessThanOrEqual(widths.viewport);
   await world.facilitator.getByRole('link', { name: 'End the session…' }).click();
   await expectNoAxeViolations(world.facilitator, 'the console asking to confirm the end');
+  // The join page of someone invited who has not joined yet: the Join button.
+  const invitation = await inviteWithCli({ mapId: world.published.mapId, email: `late-${uniqueId()}@example.com`, name: 'Lou Late' });
+  const late = await (await browser.newContext({ baseURL: E2E_BASE_URL })).newPage();
+  await continueFromLink(late, invitation.path, world.published.texts.customerTitle);
+  await joinSession(late, world.joinPath, invitation.id, { checkAxe: true });
+  await late.close();
   await world.participant.close();
   await screen.close();
 });
@@ -451,7 +511,7 @@ test('without JavaScript a participant reads the board, comments and +1s on the 
   const invitation = await inviteWithCli({ mapId: world.published.mapId, email: `nojs-${uniqueId()}@example.com`, name: 'Noah No-Script' });
   const plain = await (await browser.newContext({ baseURL: E2E_BASE_URL, javaScriptEnabled: false })).newPage();
   await continueFromLink(plain, invitation.path, world.published.texts.customerTitle);
-  await plain.goto(world.joinPath);
+  await joinSession(plain, world.joinPath, invitation.id);
   await expect(plain.getByRole('heading', { level: 1, name: world.published.texts.customerTitle })).toBeVisible();
   await expect(plain.getByText('The session is live.')).toBeVisible();
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { openDatabase } from '../../db/connection.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { createApp, type App } from '../../src/server/app.ts';
+import type { LiveStreamOptions } from '../../src/server/live/live-stream.ts';
 import type { LiveActor } from '../../src/server/live/live.service.ts';
 import { TestClock } from '../helpers/database.ts';
 import { publishSmallMap } from '../helpers/maps.ts';
@@ -19,12 +20,15 @@ export interface LiveWorld {
   versionId: string;
   editor: LiveActor;
   reviewer: LiveActor;
+  /** Their sign-ins (staff streams close when a sign-in ends). */
+  editorSignIn: string;
+  reviewerSignIn: string;
   /** Another App over the same database file: the server after a restart. */
   restart(): Promise<App>;
   cleanup(): Promise<void>;
 }
 
-export async function createLiveWorld(options: { stages?: number } = {}): Promise<LiveWorld> {
+export async function createLiveWorld(options: { stages?: number; stream?: Partial<LiveStreamOptions> } = {}): Promise<LiveWorld> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundtruth-live-'));
   const file = path.join(dir, 'test.sqlite');
   const clock = new TestClock();
@@ -32,7 +36,7 @@ export async function createLiveWorld(options: { stages?: number } = {}): Promis
   await migrateToLatest(db);
   const apps: App[] = [];
   const build = (database = db) => {
-    const app = createApp({ db: database, clock, liveStream: FAST_STREAMS });
+    const app = createApp({ db: database, clock, liveStream: { ...FAST_STREAMS, ...options.stream } });
     apps.push(app);
     return app;
   };
@@ -45,6 +49,13 @@ export async function createLiveWorld(options: { stages?: number } = {}): Promis
   };
   const editor = await staff('eddie@example.com', 'editor');
   const reviewer = await staff('rita@example.com', 'reviewer');
+  const signIn = async (email: string) => {
+    const signedIn = await app.auth.signIn({ email, password: 'correct horse battery staple', clientAddress: '127.0.0.1' });
+    if (!signedIn.ok) throw new Error(signedIn.message);
+    return (await app.auth.validateSessionToken(signedIn.value.token))!.sessionId;
+  };
+  const editorSignIn = await signIn('eddie@example.com');
+  const reviewerSignIn = await signIn('rita@example.com');
   const extraDbs: ReturnType<typeof openDatabase>[] = [];
   return {
     app,
@@ -54,6 +65,8 @@ export async function createLiveWorld(options: { stages?: number } = {}): Promis
     versionId,
     editor,
     reviewer,
+    editorSignIn,
+    reviewerSignIn,
     async restart() {
       const other = openDatabase({ path: file });
       extraDbs.push(other);
@@ -77,5 +90,5 @@ export async function inviteParticipant(app: App, mapId: string, email: string, 
   const session = await app.participants.continueWithLink(invitation.value.link.split('/m/i/')[1]!);
   if (!session.ok) throw new Error(session.message);
   const who = (await app.participants.validateSession(session.value.sessionToken))!;
-  return { participantId: who.participantId, invitationId: invitation.value.id };
+  return { participantId: who.participantId, invitationId: invitation.value.id, sessionId: who.sessionId };
 }

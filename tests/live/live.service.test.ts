@@ -27,7 +27,9 @@ async function joined(code: string, email: string) {
   const who = await inviteParticipant(app, world.mapId, email);
   const joinedSession = await app.live.join(who.participantId, code);
   if (!joinedSession.ok) throw new Error(joinedSession.message);
-  return { ...who, board: joinedSession.value.board };
+  const entered = await app.live.boardFor(who.participantId, code);
+  if (!entered.ok || !entered.value.board) throw new Error('no board after joining');
+  return { ...who, board: entered.value.board };
 }
 
 async function stageKeys() {
@@ -42,8 +44,8 @@ async function say(who: { participantId: string; invitationId: string }, text: s
   return created.value;
 }
 
-async function participantStream(who: { participantId: string }, code: string, afterSeq: number | null) {
-  const stream = await app.live.openStream(who.participantId, code, afterSeq);
+async function participantStream(who: { participantId: string; sessionId: string }, code: string, afterSeq: number | null) {
+  const stream = await app.live.openStream(who, code, afterSeq);
   if (!stream.ok) throw new Error(stream.message);
   return readSse(stream.value);
 }
@@ -84,7 +86,7 @@ describe('joining', () => {
     await app.publishing.publish(other, { actor: { id: null, name: 'T' }, acknowledgeWarnings: true });
     const olaf = await inviteParticipant(app, other, 'olaf@example.com');
     expect(await app.live.join(olaf.participantId, session.joinCode)).toMatchObject({ ok: false, error: 'not_invited' });
-    expect(await app.live.openStream(olaf.participantId, session.joinCode, null)).toMatchObject({ ok: false, error: 'not_invited' });
+    expect(await app.live.openStream(olaf, session.joinCode, null)).toMatchObject({ ok: false, error: 'not_invited' });
 
     // Revoked.
     await app.invitations.revokeInvitation(dana.invitationId);
@@ -136,7 +138,7 @@ describe('what participants see live', () => {
     const session = await openSession();
     const dana = await joined(session.joinCode, 'dana@example.com');
     const people = await participantStream(dana, session.joinCode, null);
-    const staffStream = await app.liveSessions.openStream(world.editor, session.id, null);
+    const staffStream = await app.liveSessions.openStream(world.editor, world.editorSignIn, session.id, null);
     if (!staffStream.ok) throw new Error(staffStream.message);
     const present = readSse(staffStream.value);
 
@@ -172,7 +174,7 @@ describe('what participants see live', () => {
 
 describe('the screen for the room', () => {
   async function screenStream(sessionId: string, afterSeq: number | null) {
-    const stream = await app.liveSessions.openScreenStream(world.editor, sessionId, afterSeq);
+    const stream = await app.liveSessions.openScreenStream(world.editor, world.editorSignIn, sessionId, afterSeq);
     if (!stream.ok) throw new Error(stream.message);
     return readSse(stream.value);
   }
@@ -212,8 +214,8 @@ describe('the screen for the room', () => {
 
   it('is for staff only', async () => {
     const session = await openSession();
-    expect(await app.liveSessions.openScreenStream({ ...world.reviewer, isActive: false }, session.id, null)).toMatchObject({ ok: false, error: 'forbidden' });
-    expect(await app.liveSessions.openScreenStream(world.editor, 'no-such-session', null)).toMatchObject({ ok: false, error: 'not_found' });
+    expect(await app.liveSessions.openScreenStream({ ...world.reviewer, isActive: false }, world.reviewerSignIn, session.id, null)).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await app.liveSessions.openScreenStream(world.editor, world.editorSignIn, 'no-such-session', null)).toMatchObject({ ok: false, error: 'not_found' });
   });
 });
 
@@ -314,7 +316,7 @@ describe('the stream', () => {
     app.liveRuntime.close();
 
     const restarted = await world.restart();
-    const resumed = await restarted.live.openStream(dana.participantId, session.joinCode, lastSeen);
+    const resumed = await restarted.live.openStream(dana, session.joinCode, lastSeen);
     if (!resumed.ok) throw new Error(resumed.message);
     const reader = readSse(resumed.value);
     expect(await reader.until(isType('counts'))).toMatchObject([
@@ -344,7 +346,7 @@ describe('the stream', () => {
     app.liveRuntime.close();
 
     const restarted = await world.restart();
-    const resumed = await restarted.live.openStream(dana.participantId, session.joinCode, 0);
+    const resumed = await restarted.live.openStream(dana, session.joinCode, 0);
     if (!resumed.ok) throw new Error(resumed.message);
     await restarted.liveRuntime.whenIdle();
     const tagged = await restarted.review.listQueue({ tag: session.tag });
@@ -372,7 +374,7 @@ describe('the stream', () => {
     await app.invitations.revokeInvitation(dana.invitationId);
     await stream.closed(5_000);
     expect(performance.now() - started).toBeLessThan(5_000);
-    expect(await app.live.openStream(dana.participantId, session.joinCode, null)).toMatchObject({ ok: false, error: 'not_invited' });
+    expect(await app.live.openStream(dana, session.joinCode, null)).toMatchObject({ ok: false, error: 'not_invited' });
   });
 
   it('closes when the invitation expires (checked again every few seconds)', async () => {
@@ -383,16 +385,18 @@ describe('the stream', () => {
     await stream.closed(5_000);
   });
 
-  it('sends the end and closes when the session ends; an ended session sends what was missed, then nothing', async () => {
+  it('sends the end and closes when the session ends; a screen that missed the end gets the board as it ends, then nothing', async () => {
     const session = await openSession();
     const dana = await joined(session.joinCode, 'dana@example.com');
     const stream = await participantStream(dana, session.joinCode, null);
     await app.liveSessions.setState(world.editor, session.id, 'ended');
     expect(await stream.closed(5_000)).toMatchObject([{ type: 'session', data: { state: 'ended' } }]);
-    const replay = await app.live.openStream(dana.participantId, session.joinCode, 2);
+    const replay = await app.live.openStream(dana, session.joinCode, 2);
     if (!replay.ok) throw new Error(replay.message);
-    expect(await readSse(replay.value).closed()).toMatchObject([{ type: 'session', data: { state: 'ended' } }]);
-    expect(await app.live.openStream(dana.participantId, session.joinCode, null)).toMatchObject({ ok: false, error: 'ended' });
+    const last = (await app.liveSessions.get(session.id))!;
+    expect(await readSse(replay.value).closed()).toEqual([{ id: 3, type: 'reset', data: { session: { state: 'ended', focusStageKey: null, timer: null }, shown: [], waiting: [], counts: { byStage: {}, total: 0 } } }]);
+    expect(last.state).toBe('ended');
+    expect(await app.live.openStream(dana, session.joinCode, null)).toMatchObject({ ok: false, error: 'ended' });
     expect(await app.live.join(dana.participantId, session.joinCode)).toMatchObject({ ok: false, error: 'ended' });
   });
 

@@ -22,6 +22,7 @@ import { APP_GLOBAL_KEY, createApp } from '../app.ts';
 import { startMailWorker } from '../mail/mail.worker.ts';
 import { startDigestScheduler } from '../review/digest-scheduler.ts';
 import { serveParticipantFastLane } from '../portal/customer-page-front.ts';
+import { isLiveStreamPath, limitStreamBacklog } from '../live/live-stream.ts';
 
 const MAIL_WORKER_INTERVAL_MS = 5000;
 
@@ -51,6 +52,9 @@ const { handler } = (await import(entry)) as { handler: (req: http.IncomingMessa
 
 const fastLane = { participants: app.participants, annotations: app.annotations, publicOrigin: new URL(env.publicUrl).origin };
 const server = http.createServer((req, res) => {
+  // Astro writes a stream's chunks without waiting for the socket: a live stream whose client
+  // stops reading is dropped once 1 MB waits for it, instead of piling up in memory.
+  if (isLiveStreamPath(new URL(req.url ?? '/', 'http://front').pathname)) limitStreamBacklog(res);
   serveParticipantFastLane(fastLane, req, res).then(
     (isServed) => {
       if (!isServed) handler(req, res);

@@ -74,6 +74,12 @@ export function createLiveRepository(db: DB) {
       if (audience === 'everyone') query = query.where('audience', '=', 'everyone');
       return query.orderBy('seq').limit(limit).execute();
     },
+    /** Deletes superseded events (live.ts `supersede`), in the transaction that appends what supersedes them. */
+    async deleteEvents(sessionId: string, seqs: readonly number[]): Promise<void> {
+      for (let i = 0; i < seqs.length; i += 500) {
+        await db.deleteFrom('live_events').where('session_id', '=', sessionId).where('seq', 'in', seqs.slice(i, i + 500)).execute();
+      }
+    },
     async lastSeq(sessionId: string): Promise<number> {
       const row = await db.selectFrom('live_sessions').select('last_seq').where('id', '=', sessionId).executeTakeFirst();
       return Number(row?.last_seq ?? 0);
@@ -163,6 +169,24 @@ export function createLiveRepository(db: DB) {
         .where('l.session_id', '=', sessionId)
         .where('l.annotation_id', '=', annotationId)
         .executeTakeFirst();
+    },
+
+    /** Whether a participant's sign-in is still there (not signed out, not ended by a revocation) and not expired. */
+    async isParticipantSessionValid(sessionId: string, participantId: string, now: number): Promise<boolean> {
+      const row = await db.selectFrom('participant_sessions').select('expires_at').where('id', '=', sessionId).where('participant_id', '=', participantId).executeTakeFirst();
+      return row !== undefined && row.expires_at > now;
+    },
+    /** A staff sign-in and the account behind it, when the sign-in is still there and not expired. */
+    async getStaffSessionStanding(sessionId: string, userId: string, now: number): Promise<{ role: 'admin' | 'editor' | 'reviewer'; isActive: boolean } | null> {
+      const row = await db
+        .selectFrom('staff_sessions as s')
+        .innerJoin('staff_users as u', 'u.id', 's.user_id')
+        .select(['u.role', 'u.is_active'])
+        .where('s.id', '=', sessionId)
+        .where('s.user_id', '=', userId)
+        .where('s.expires_at', '>', now)
+        .executeTakeFirst();
+      return row ? { role: row.role, isActive: row.is_active === 1 } : null;
     },
 
     /** The participant's invitation to a map (one per map and participant), whatever its state. */

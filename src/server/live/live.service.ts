@@ -26,7 +26,8 @@ import type { Clock } from '../clock.ts';
 import type { PortalService, PublishedVersion } from '../portal/portal.service.ts';
 import type { PublishedSnapshot } from '../portal/snapshot.ts';
 import { fail, ok, type Result } from '../result.ts';
-import { createLiveHub, type LiveStreamOptions } from './live-stream.ts';
+import { RateLimiter } from '../security/rate-limiter.ts';
+import { createLiveHub, DEFAULT_STREAM_OPTIONS, type LiveStreamOptions, type StreamOwner } from './live-stream.ts';
 import { createLiveRepository, EVENT_PAGE, type LinkedAnnotationRow } from './live.repository.ts';
 import {
   applyEvent,
@@ -34,18 +35,21 @@ import {
   canModerateLive,
   canMoveSession,
   diffViews,
+  emptyView,
   ENDED_MESSAGE,
-  foldEvents,
   PAUSED_MESSAGE,
   PRIVATE_APPROVE_MESSAGE,
   sessionTag,
+  supersede,
   validateTimerMinutes,
+  viewOfFacts,
   type LinkedAnnotationFacts,
   type LiveAnnotation,
   type LiveAudience,
   type LiveCounts,
   type LiveEvent,
   type LiveEventType,
+  type LiveReset,
   type LiveSessionPublicState,
   type LiveSessionState,
   type LiveView,
@@ -60,8 +64,16 @@ export interface LiveActor {
   isActive: boolean;
 }
 
-export type LiveError = 'forbidden' | 'invalid' | 'not_found' | 'conflict' | 'ended';
-export type JoinError = 'not_found' | 'not_invited' | 'other_version' | 'ended';
+export type LiveError = 'forbidden' | 'invalid' | 'not_found' | 'conflict' | 'ended' | StreamRefusal;
+export type JoinError = 'not_found' | 'not_invited' | 'other_version' | 'ended' | StreamRefusal;
+/** Why a stream was not opened: too many opened lately by this person (429), or this server holds all it takes (503). */
+export type StreamRefusal = 'rate_limited' | 'busy';
+
+/** Who reads a participant's stream: the person and the sign-in it came with (signing out closes it). */
+export interface ParticipantViewer {
+  participantId: string;
+  sessionId: string;
+}
 
 export interface LiveSessionSummary {
   id: string;
@@ -99,8 +111,18 @@ interface RunningSession {
   row: LiveSessionRow;
   version: PublishedVersion;
   members: Set<string>;
-  /** What staff screens know (the fold of every event), built on first sync. */
+  /**
+   * What staff screens know: the fold of every event up to `viewSeq`, kept in memory (boards
+   * render from it). Built from the stored events when the process first needs it.
+   */
   view: LiveView | null;
+  viewSeq: number;
+  /** The stored event still standing per annotation and channel (live.ts `supersede`). */
+  slots: Map<string, number>;
+  /** Appending events and folding them into `view` happen one at a time per session. */
+  writing: Promise<unknown>;
+  /** Settles after the first sync since this process took the session on (a board or stream waits for it). */
+  ready: Promise<void>;
   pendingLinks: Set<string>;
   /** Tag every linked annotation again at the next sync (after a restart: a crash may have come between linking and tagging). */
   retagAll: boolean;
@@ -150,7 +172,10 @@ export function createLiveService(deps: {
   const { db, clock } = deps;
   const repo = createLiveRepository(db);
   const pubsub = deps.pubsub ?? createInProcessPubSub();
-  const hub = createLiveHub({ repo, bus: pubsub, options: deps.stream });
+  const streamOptions = { ...DEFAULT_STREAM_OPTIONS, ...deps.stream };
+  const hub = createLiveHub({ repo, bus: pubsub, options: streamOptions });
+  const opensPerParticipant = new RateLimiter({ limit: streamOptions.opensPerMinutePerParticipant, windowMs: 60_000 });
+  const opensPerStaffMember = new RateLimiter({ limit: streamOptions.opensPerMinutePerStaffMember, windowMs: 60_000 });
   const running = new Map<string, RunningSession>();
   const runningByVersion = new Map<string, RunningSession>();
   let loaded: Promise<void> | null = null;
@@ -162,13 +187,13 @@ export function createLiveService(deps: {
     return promise;
   }
 
-  async function remember(row: LiveSessionRow, members: Iterable<string>): Promise<RunningSession | null> {
-    const version = await deps.portal.getPublishedVersion(row.version_id);
-    if (!version) return null;
-    const rs: RunningSession = { row, version, members: new Set(members), view: null, pendingLinks: new Set(), retagAll: false, isDirty: false, syncing: null };
-    running.set(row.id, rs);
-    runningByVersion.set(row.version_id, rs);
-    return rs;
+  function newRunning(row: LiveSessionRow, version: PublishedVersion, members: Iterable<string>): RunningSession {
+    return { row, version, members: new Set(members), view: null, viewSeq: 0, slots: new Map(), writing: Promise.resolve(), ready: Promise.resolve(), pendingLinks: new Set(), retagAll: false, isDirty: false, syncing: null };
+  }
+
+  function remember(rs: RunningSession): void {
+    running.set(rs.row.id, rs);
+    runningByVersion.set(rs.row.version_id, rs);
   }
 
   function forget(rs: RunningSession): void {
@@ -176,87 +201,125 @@ export function createLiveService(deps: {
     if (runningByVersion.get(rs.row.version_id) === rs) runningByVersion.delete(rs.row.version_id);
   }
 
+  /** Runs `work` when the session's earlier writes are done: appends and the fold stay in step. */
+  function exclusive<T>(rs: RunningSession, work: () => Promise<T>): Promise<T> {
+    const run = rs.writing.then(work, work);
+    rs.writing = run.catch(() => {});
+    return run;
+  }
+
   /** Running sessions are kept in memory; loaded once, then kept current by this service's own changes. */
   function loadRunning(): Promise<void> {
     loaded ??= (async () => {
       for (const row of await repo.listRunning()) {
-        const members = await repo.listMemberInvitations(row.id);
-        const rs = await remember(row, members);
-        if (!rs) continue;
+        const version = await deps.portal.getPublishedVersion(row.version_id);
+        if (!version) continue;
+        const rs = newRunning(row, version, await repo.listMemberInvitations(row.id));
+        remember(rs);
         // Whatever changed while no process was running it (or was lost in a crash between an
-        // annotation's commit and its link, events or tag) is linked, sent and tagged now.
-        for (const id of await repo.listUnlinked(row.version_id, members, row.opened_at)) rs.pendingLinks.add(id);
+        // annotation's commit and its link, events or tag) is linked, sent and tagged now —
+        // before any board or stream of this process uses what the log says.
+        for (const id of await repo.listUnlinked(row.version_id, [...rs.members], row.opened_at)) rs.pendingLinks.add(id);
         rs.retagAll = true;
-        markDirty(rs);
+        rs.ready = track(syncAndTag(rs));
       }
     })();
     return loaded;
   }
 
-  async function publishEvents(sessionId: string, events: readonly LiveEvent[], work?: (trx: DB) => Promise<void>): Promise<number> {
+  /**
+   * Folds the stored events into the session's view (first use in this process), and deletes
+   * what newer events supersede — logs written before superseding existed included.
+   * Call inside `exclusive`.
+   */
+  async function ensureViewLocked(rs: RunningSession): Promise<LiveView> {
+    if (rs.view) return rs.view;
+    const sessionId = rs.row.id;
+    const upTo = await repo.lastSeq(sessionId);
+    const view = emptyView();
+    const slots = new Map<string, number>();
+    const superseded: number[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await repo.listEventsAfter(sessionId, after, 'staff');
+      for (const r of page) {
+        if (r.seq > upTo) break;
+        const event = { seq: r.seq, type: r.type as LiveEventType, audience: r.audience, payload: JSON.parse(r.payload) as unknown };
+        applyEvent(view, event);
+        superseded.push(...supersede(slots, event));
+      }
+      if (page.length < EVENT_PAGE || page.at(-1)!.seq >= upTo) break;
+      after = page.at(-1)!.seq;
+    }
+    await repo.deleteEvents(sessionId, superseded);
+    rs.view = view;
+    rs.viewSeq = upTo;
+    rs.slots = slots;
+    return view;
+  }
+
+  /**
+   * Appends the events `produce` returns, in the transaction it runs in (with whatever change
+   * they announce), deletes what they supersede, then folds them into the view. Call inside
+   * `exclusive` with the view built.
+   */
+  async function appendLocked(rs: RunningSession, produce: (trx: DB) => Promise<readonly LiveEvent[]>): Promise<number | null> {
+    const sessionId = rs.row.id;
     const now = clock.now();
+    const slots = new Map(rs.slots);
+    let events: readonly LiveEvent[] = [];
     const seq = await db.transaction().execute(async (trx) => {
-      await work?.(trx as DB);
-      return createLiveRepository(trx as DB).appendEvents(
+      const tx = createLiveRepository(trx as DB);
+      events = await produce(trx as DB);
+      if (events.length === 0) return null;
+      const last = await tx.appendEvents(
         sessionId,
         events.map((e) => ({ type: e.type, audience: e.audience, data: JSON.stringify(e.payload) })),
         now,
       );
+      const superseded = events.flatMap((e, i) => supersede(slots, { ...e, seq: last - events.length + 1 + i }));
+      await tx.deleteEvents(sessionId, superseded);
+      return last;
     });
-    if (events.length > 0) {
-      pubsub.publish({ sessionId, seq });
-      hub.poke(sessionId);
-    }
+    if (seq === null) return null;
+    for (const e of events) applyEvent(rs.view!, e);
+    rs.viewSeq = seq;
+    rs.slots = slots;
+    pubsub.publish({ sessionId, seq });
+    hub.poke(sessionId);
     return seq;
   }
 
-  async function loadView(sessionId: string, audience: LiveAudience, upTo: number): Promise<LiveView> {
-    const rows: { type: LiveEventType; audience: LiveAudience; data: string }[] = [];
-    let after = 0;
-    for (;;) {
-      const page = await repo.listEventsAfter(sessionId, after, audience);
-      for (const r of page) if (r.seq <= upTo) rows.push({ type: r.type as LiveEventType, audience: r.audience, data: r.payload });
-      if (page.length < EVENT_PAGE || page.at(-1)!.seq >= upTo) break;
-      after = page.at(-1)!.seq;
-    }
-    return foldEvents(rows);
-  }
-
-  async function sync(rs: RunningSession): Promise<void> {
+  /**
+   * Links what members said, compares what the database says with the view and appends the
+   * difference. Returns the annotations it linked (to be tagged), or null when it failed.
+   * Call inside `exclusive`.
+   */
+  async function syncLocked(rs: RunningSession): Promise<string[] | null> {
     const links = [...rs.pendingLinks];
     rs.pendingLinks.clear();
     const sessionId = rs.row.id;
     try {
-      rs.view ??= await loadView(sessionId, 'staff', await repo.lastSeq(sessionId));
-      const view = rs.view;
+      const view = await ensureViewLocked(rs);
       const rules = await deps.feedbackOf(rs.row.map_id);
-      let events: LiveEvent[] = [];
-      const now = clock.now();
-      const seq = await db.transaction().execute(async (trx) => {
-        const tx = createLiveRepository(trx as DB);
-        await tx.linkAnnotations(sessionId, links, now);
+      await appendLocked(rs, async (trx) => {
+        const tx = createLiveRepository(trx);
+        await tx.linkAnnotations(sessionId, links, clock.now());
         const facts = (await tx.listLinked(sessionId)).map(toFacts);
-        events = diffViews(view, facts, rs.version.snapshot, rules);
-        return events.length > 0
-          ? tx.appendEvents(
-              sessionId,
-              events.map((e) => ({ type: e.type, audience: e.audience, data: JSON.stringify(e.payload) })),
-              now,
-            )
-          : null;
+        return diffViews(view, facts, rs.version.snapshot, rules);
       });
-      for (const e of events) applyEvent(view, e);
-      if (seq !== null) {
-        pubsub.publish({ sessionId, seq });
-        hub.poke(sessionId);
-      }
+      return links;
     } catch (error) {
       for (const id of links) rs.pendingLinks.add(id);
       console.error('[live] could not update the session', error);
       setTimeout(() => markDirty(rs), 1000).unref?.();
-      return;
+      return null;
     }
-    // In the review queue, tagged with the session, on the facilitator's behalf.
+  }
+
+  /** In the review queue, tagged with the session, on the facilitator's behalf. */
+  async function tagLinked(rs: RunningSession, links: readonly string[]): Promise<void> {
+    const sessionId = rs.row.id;
     const tag = sessionTag({ id: sessionId, openedAt: rs.row.opened_at });
     // The facilitator could triage when opening the session; the tag goes in under their name.
     const actor: LiveActor = { id: rs.row.facilitator_id ?? '', name: rs.row.facilitator_name, role: 'editor', isActive: true };
@@ -269,6 +332,11 @@ export function createLiveService(deps: {
     }
   }
 
+  async function syncAndTag(rs: RunningSession): Promise<void> {
+    const linked = await exclusive(rs, () => syncLocked(rs));
+    if (linked) await tagLinked(rs, linked);
+  }
+
   function markDirty(rs: RunningSession): void {
     rs.isDirty = true;
     if (rs.syncing) return;
@@ -277,7 +345,7 @@ export function createLiveService(deps: {
         try {
           while (rs.isDirty && running.get(rs.row.id) === rs) {
             rs.isDirty = false;
-            await sync(rs);
+            await syncAndTag(rs);
           }
         } finally {
           rs.syncing = null;
@@ -304,15 +372,31 @@ export function createLiveService(deps: {
     };
   }
 
+  /**
+   * What screens of this audience know now and the event number it stands at. A running
+   * session: its view in memory. An ended one: the database's facts as they are now (something
+   * hidden after the end is not shown), never the log.
+   */
+  async function currentView(row: LiveSessionRow, version: PublishedVersion): Promise<{ view: LiveView; seq: number; row: LiveSessionRow }> {
+    await loadRunning();
+    const rs = running.get(row.id);
+    if (rs) {
+      await rs.ready;
+      await exclusive(rs, () => ensureViewLocked(rs));
+      // Read together: the view and its number change together, after each commit.
+      return { view: rs.view!, seq: rs.viewSeq, row: rs.row };
+    }
+    const facts = (await repo.listLinked(row.id)).map(toFacts);
+    return { view: viewOfFacts(facts, version.snapshot, await deps.feedbackOf(row.map_id), publicState(row)), seq: row.last_seq, row };
+  }
+
   async function board(sessionId: string, audience: LiveAudience): Promise<LiveBoard | null> {
-    const row = await repo.getSession(sessionId);
-    if (!row) return null;
-    const version = await deps.portal.getPublishedVersion(row.version_id);
+    const found = await repo.getSession(sessionId);
+    if (!found) return null;
+    const version = await deps.portal.getPublishedVersion(found.version_id);
     if (!version) return null;
-    // The session row's last_seq is written with the events, so the fold up to it is exactly
-    // what a screen that received events 1..lastSeq knows.
-    const view = await loadView(sessionId, audience, row.last_seq);
-    const feedback = await deps.feedbackOf(row.map_id);
+    const feedback = await deps.feedbackOf(found.map_id);
+    const { view, seq, row } = await currentView(found, version);
     return {
       sessionId,
       session: publicState(row),
@@ -321,10 +405,55 @@ export function createLiveService(deps: {
       shown: [...view.shown.values()],
       waiting: audience === 'staff' ? [...view.waiting.values()] : [],
       counts: view.counts,
-      lastSeq: row.last_seq,
+      lastSeq: seq,
       feedback: { mode: feedback.mode, showsNames: feedback.showsNames },
       openedAt: row.opened_at,
     };
+  }
+
+  /** The whole board in one `reset` event, for this audience. */
+  function resetOf(view: LiveView, row: LiveSessionRow, audience: LiveAudience): string {
+    const reset: LiveReset = { session: publicState(row), shown: [...view.shown.values()], waiting: audience === 'staff' ? [...view.waiting.values()] : [], counts: view.counts };
+    return JSON.stringify(reset);
+  }
+
+  /**
+   * A stream after `afterSeq` for a reader already allowed in. A session that ended sends its
+   * board as it is now and the end (a `reset`), not the log; a number past the log gets a reset too.
+   */
+  async function openChecked(input: {
+    row: LiveSessionRow;
+    audience: LiveAudience;
+    afterSeq: number | null;
+    owner: StreamOwner;
+    invitationId?: string;
+    isStillAllowed: () => Promise<boolean>;
+  }): Promise<Result<ReadableStream<Uint8Array>, StreamRefusal | 'ended' | 'not_found'>> {
+    const { row, afterSeq } = input;
+    if (row.state === 'ended' && (afterSeq === null || afterSeq >= row.last_seq)) return fail('ended', ENDED_MESSAGE);
+    const limiter = input.owner.kind === 'participant' ? opensPerParticipant : opensPerStaffMember;
+    const allowed = limiter.consume(input.owner.id, clock.now());
+    if (!allowed.isAllowed) return fail('rate_limited', 'Too many connections opened in a short time. Wait a minute, then reload the page.');
+    const version = await deps.portal.getPublishedVersion(row.version_id);
+    if (!version) return fail('not_found', 'That live session does not exist.');
+    if (row.state === 'ended') {
+      const { view, seq } = await currentView(row, version);
+      return ok(hub.once({ seq, type: 'reset', data: resetOf(view, row, input.audience) }));
+    }
+    if (!hub.hasRoom()) return fail('busy', 'The server is at its limit of live connections. Try again in a minute.');
+    const { view, seq, row: current } = await currentView(row, version);
+    const reset = afterSeq !== null && afterSeq > seq ? { seq, data: resetOf(view, current, input.audience) } : undefined;
+    return ok(
+      hub.open({
+        sessionId: row.id,
+        audience: input.audience,
+        afterSeq: afterSeq ?? seq,
+        reset,
+        owner: input.owner,
+        invitationId: input.invitationId ?? null,
+        isStillAllowed: input.isStillAllowed,
+      }),
+    );
   }
 
   async function moderate(actor: LiveActor, sessionId: string, annotationId: string, to: 'approved' | 'rejected'): Promise<Result<true, LiveError>> {
@@ -344,46 +473,72 @@ export function createLiveService(deps: {
     }
     await loadRunning();
     const rs = running.get(sessionId);
-    if (rs) {
-      // The review queue announces the change too; syncing now puts it on screens before we answer.
-      markDirty(rs);
-      await rs.syncing;
-    }
+    // The review queue announces the change too; syncing now puts it on screens before we answer.
+    if (rs) await syncAndTag(rs);
     return ok(true);
   }
 
   /** A stream for a staff screen; `everyone` for the projector, which the room reads. */
-  async function openStaffStream(actor: LiveActor, sessionId: string, afterSeq: number | null, audience: LiveAudience): Promise<Result<ReadableStream<Uint8Array>, LiveError>> {
-    if (!canModerateLive(actor)) return fail('forbidden', 'Only staff can follow a live session.');
+  async function openStaffStream(actor: LiveActor, staffSessionId: string | null, sessionId: string, afterSeq: number | null, audience: LiveAudience): Promise<Result<ReadableStream<Uint8Array>, LiveError>> {
+    if (!canModerateLive(actor) || !staffSessionId) return fail('forbidden', 'Only staff can follow a live session.');
     await loadRunning();
     const row = await repo.getSession(sessionId);
     if (!row) return fail('not_found', 'That live session does not exist.');
-    if (row.state === 'ended' && (afterSeq === null || afterSeq >= row.last_seq)) return fail('ended', 'This live session has ended.');
-    return ok(hub.open({ sessionId, audience, afterSeq: afterSeq ?? row.last_seq, isStillAllowed: async () => running.has(sessionId) }));
+    return openChecked({
+      row,
+      audience,
+      afterSeq,
+      owner: { kind: 'staff', id: actor.id },
+      // Checked again every few seconds: the session (ended), the sign-in (signed out, password
+      // changed) and the account (deactivated, no longer a role that follows sessions).
+      isStillAllowed: async () => {
+        if (!running.has(sessionId)) return false;
+        const standing = await repo.getStaffSessionStanding(staffSessionId, actor.id, clock.now());
+        return standing !== null && canModerateLive(standing);
+      },
+    });
   }
 
   /** A session change by the facilitator: the row and its `session` event in one transaction. */
   async function changeSession(actor: LiveActor, sessionId: string, decide: (row: LiveSessionRow, now: number) => Result<Partial<LiveSessionRow>, LiveError>): Promise<Result<LiveSessionSummary, LiveError>> {
     if (!canFacilitate(actor)) return fail('forbidden', 'Only editors and admins run live sessions.');
     await loadRunning();
-    const row = await repo.getSession(sessionId);
-    if (!row) return fail('not_found', 'That live session does not exist.');
-    if (row.state === 'ended') return fail('ended', 'This live session has ended.');
-    const now = clock.now();
-    const decided = decide(row, now);
-    if (!decided.ok) return decided;
-    const next: LiveSessionRow = { ...row, ...decided.value, updated_at: now };
-    await publishEvents(sessionId, [{ type: 'session', audience: 'everyone', payload: publicState(next) }], async (trx) => {
-      await createLiveRepository(trx).updateSession(sessionId, { ...decided.value, updated_at: now });
-    });
     const rs = running.get(sessionId);
-    if (rs) {
-      rs.row = { ...next, last_seq: rs.row.last_seq };
-      if (rs.view) rs.view.session = publicState(next);
-      if (next.state === 'ended') forget(rs);
+    if (!rs) {
+      const row = await repo.getSession(sessionId);
+      return row?.state === 'ended' ? fail('ended', 'This live session has ended.') : fail('not_found', 'That live session does not exist.');
     }
-    const version = await deps.portal.getPublishedVersion(row.version_id);
-    return ok(summarize(next, version?.number ?? null));
+    await rs.ready;
+    let linkedAtEnd: string[] = [];
+    const changed = await exclusive(rs, async (): Promise<Result<LiveSessionRow, LiveError>> => {
+      if (running.get(sessionId) !== rs) return fail('ended', 'This live session has ended.');
+      const row = rs.row;
+      const now = clock.now();
+      const decided = decide(row, now);
+      if (!decided.ok) return decided;
+      const isEnding = decided.value.state === 'ended';
+      // Comments said just before the end still belong to the session: linked, on screens and
+      // tagged before the end event closes the streams.
+      if (isEnding) linkedAtEnd = (await syncLocked(rs)) ?? [];
+      await ensureViewLocked(rs);
+      const next: LiveSessionRow = { ...rs.row, ...decided.value, updated_at: now };
+      const seq = await appendLocked(rs, async (trx) => {
+        await createLiveRepository(trx).updateSession(sessionId, { ...decided.value, updated_at: now });
+        return [{ type: 'session', audience: 'everyone', payload: publicState(next) }];
+      });
+      rs.row = { ...next, last_seq: seq ?? rs.row.last_seq };
+      if (isEnding) forget(rs);
+      return ok(rs.row);
+    });
+    if (!changed.ok) return changed;
+    if (changed.value.state === 'ended') {
+      // Noticed while it ended: linked to the session they were said in, and tagged.
+      const late = [...rs.pendingLinks];
+      rs.pendingLinks.clear();
+      if (late.length > 0) await repo.linkAnnotations(sessionId, late, clock.now());
+      await tagLinked(rs, [...linkedAtEnd, ...late]);
+    }
+    return ok(summarize(changed.value, rs.version.number));
   }
 
   /** May this participant be in the session now? Records nothing. */
@@ -398,6 +553,10 @@ export function createLiveService(deps: {
     return ok({ invitationId: invitation.id });
   }
 
+  async function sessionByCode(code: string): Promise<LiveSessionRow | undefined> {
+    return typeof code === 'string' && /^[a-z2-9]{10}$/.test(code) ? repo.getSessionByCode(code) : undefined;
+  }
+
   const forParticipants = {
     /**
      * Whether this participant is invited to the session's map and version, and through which
@@ -405,7 +564,7 @@ export function createLiveService(deps: {
      * of the map through that invitation, so nothing written during the session is lost.
      */
     async checkAccess(participantId: string, code: string): Promise<Result<{ invitationId: string; state: LiveSessionState; snapshot: PublishedSnapshot }, JoinError>> {
-      const row = /^[a-z2-9]{10}$/.test(code) ? await repo.getSessionByCode(code) : undefined;
+      const row = await sessionByCode(code);
       if (!row) return fail('not_found', 'There is no live session with this code.');
       const access = await checkParticipant(participantId, row);
       if (!access.ok) return access;
@@ -416,57 +575,74 @@ export function createLiveService(deps: {
 
     /** The session a join code opens, when there is one; its state only. */
     async findByCode(code: string): Promise<{ sessionId: string; state: LiveSessionState } | null> {
-      const row = /^[a-z2-9]{10}$/.test(code) ? await repo.getSessionByCode(code) : undefined;
+      const row = await sessionByCode(code);
       return row ? { sessionId: row.id, state: row.state } : null;
     },
 
     /**
-     * Joins the session (when invited to its map and version) and returns the board to render.
-     * Joining records the participant as a member: what they say while it runs is the session's.
+     * Joins the session (when invited to its map and version): records the participant as a
+     * member, so what they say while it runs is the session's. Only on their explicit request
+     * (a POST from the join page), never by opening a link.
      */
-    async join(participantId: string, code: string): Promise<Result<{ board: LiveBoard; invitationId: string }, JoinError>> {
+    async join(participantId: string, code: string): Promise<Result<{ invitationId: string }, JoinError>> {
       await loadRunning();
-      const row = /^[a-z2-9]{10}$/.test(code) ? await repo.getSessionByCode(code) : undefined;
+      const row = await sessionByCode(code);
       if (!row) return fail('not_found', 'There is no live session with this code. Check the link, or ask the facilitator for it again.');
       const access = await checkParticipant(participantId, row);
       if (!access.ok) return access;
-      if (row.state === 'ended') return fail('ended', ENDED_MESSAGE);
-      const { invitationId } = access.value;
       const rs = running.get(row.id);
-      if (rs && !rs.members.has(invitationId)) {
+      if (row.state === 'ended' || !rs) return fail('ended', ENDED_MESSAGE);
+      const { invitationId } = access.value;
+      if (!rs.members.has(invitationId)) {
         await repo.addMember({ session_id: row.id, invitation_id: invitationId, participant_id: participantId, joined_at: clock.now() });
         rs.members.add(invitationId);
       }
-      const liveBoard = await board(row.id, 'everyone');
-      if (!liveBoard) return fail('not_found', 'There is no live session with this code.');
-      return ok({ board: liveBoard, invitationId });
+      return ok({ invitationId });
     },
 
     /**
-     * The session's stream for a participant, resuming after `afterSeq`; null when they may not
-     * have it (204 for an ended session, so the browser stops reconnecting).
+     * The board to render for a participant, when invited; null until they have joined. Records
+     * nothing. Ended: `ended` (the page says so and links to their own review).
      */
-    async openStream(participantId: string, code: string, afterSeq: number | null): Promise<Result<ReadableStream<Uint8Array>, JoinError>> {
+    async boardFor(participantId: string, code: string): Promise<Result<{ board: LiveBoard | null; invitationId: string; title: string }, JoinError>> {
       await loadRunning();
-      const row = /^[a-z2-9]{10}$/.test(code) ? await repo.getSessionByCode(code) : undefined;
-      if (!row) return fail('not_found', 'There is no live session with this code.');
+      const row = await sessionByCode(code);
+      if (!row) return fail('not_found', 'There is no live session with this code. Check the link, or ask the facilitator for it again.');
       const access = await checkParticipant(participantId, row);
       if (!access.ok) return access;
-      // An ended session still sends what a reconnecting screen missed (its end included), once.
-      if (row.state === 'ended' && (afterSeq === null || afterSeq >= row.last_seq)) return fail('ended', ENDED_MESSAGE);
+      const rs = running.get(row.id);
+      if (row.state === 'ended' || !rs) return fail('ended', ENDED_MESSAGE);
+      const { invitationId } = access.value;
+      if (!rs.members.has(invitationId)) return ok({ board: null, invitationId, title: rs.version.snapshot.title });
+      const liveBoard = await board(row.id, 'everyone');
+      if (!liveBoard) return fail('not_found', 'There is no live session with this code.');
+      return ok({ board: liveBoard, invitationId, title: liveBoard.title });
+    },
+
+    /**
+     * The session's stream for a participant, resuming after `afterSeq`; `ended` when there is
+     * nothing more to send (204, so the browser stops reconnecting).
+     */
+    async openStream(viewer: ParticipantViewer, code: string, afterSeq: number | null): Promise<Result<ReadableStream<Uint8Array>, JoinError>> {
+      await loadRunning();
+      const row = await sessionByCode(code);
+      if (!row) return fail('not_found', 'There is no live session with this code.');
+      const { participantId, sessionId: signInId } = viewer;
+      const access = await checkParticipant(participantId, row);
+      if (!access.ok) return access;
       const { invitationId } = access.value;
       const sessionId = row.id;
-      return ok(
-        hub.open({
-          sessionId,
-          audience: 'everyone',
-          afterSeq: afterSeq ?? row.last_seq,
-          invitationId,
-          // Checked again every few seconds: the session (ended) and the grant (revoked,
-          // expired, moved to another version).
-          isStillAllowed: async () => running.has(sessionId) && (await deps.resolveGrant(participantId, invitationId)) === row.version_id,
-        }),
-      );
+      return openChecked({
+        row,
+        audience: 'everyone',
+        afterSeq,
+        owner: { kind: 'participant', id: participantId },
+        invitationId,
+        // Checked again every few seconds: the session (ended), the grant (revoked, expired,
+        // moved to another version) and the sign-in (signed out).
+        isStillAllowed: async () =>
+          running.has(sessionId) && (await deps.resolveGrant(participantId, invitationId)) === row.version_id && (await repo.isParticipantSessionValid(signInId, participantId, clock.now())),
+      });
     },
 
     /**
@@ -521,24 +697,24 @@ export function createLiveService(deps: {
         updated_at: now,
         ended_at: null,
       };
+      const rs = newRunning(row, version, []);
+      rs.view = emptyView();
       try {
-        await publishEvents(
-          row.id,
-          [
+        const seq = await appendLocked(rs, async (trx) => {
+          const { last_seq: _, ...insertable } = row;
+          await createLiveRepository(trx).createSession(insertable);
+          return [
             { type: 'session', audience: 'everyone', payload: publicState(row) },
             { type: 'counts', audience: 'everyone', payload: { byStage: {}, total: 0 } },
-          ],
-          async (trx) => {
-            const { last_seq: _, ...insertable } = row;
-            await createLiveRepository(trx).createSession(insertable);
-          },
-        );
+          ];
+        });
+        rs.row = { ...row, last_seq: seq ?? 0 };
       } catch (error) {
         // The unique index allows one running session per map: someone else opened one just now.
         if (String(error).includes('UNIQUE')) return fail('conflict', 'A live session is already running on this map. End it before opening another.');
         throw error;
       }
-      await remember({ ...row, last_seq: 2 }, []);
+      remember(rs);
       return ok(summarize(row, version.number));
     },
 
@@ -580,11 +756,11 @@ export function createLiveService(deps: {
     /** Shows an annotation waiting for approval on every screen (approves it in the review queue). */
     approve: (actor: LiveActor, sessionId: string, annotationId: string) => moderate(actor, sessionId, annotationId, 'approved'),
 
-    /** The console's stream (staff: every event, also what waits or stays private). */
-    openStream: (actor: LiveActor, sessionId: string, afterSeq: number | null) => openStaffStream(actor, sessionId, afterSeq, 'staff'),
+    /** The console's stream (staff: every event, also what waits or stays private). `staffSessionId`: the sign-in it came with (signing out closes it). */
+    openStream: (actor: LiveActor, staffSessionId: string | null, sessionId: string, afterSeq: number | null) => openStaffStream(actor, staffSessionId, sessionId, afterSeq, 'staff'),
 
     /** The projector's stream: the participants' events only, since the whole room reads it. */
-    openScreenStream: (actor: LiveActor, sessionId: string, afterSeq: number | null) => openStaffStream(actor, sessionId, afterSeq, 'everyone'),
+    openScreenStream: (actor: LiveActor, staffSessionId: string | null, sessionId: string, afterSeq: number | null) => openStaffStream(actor, staffSessionId, sessionId, afterSeq, 'everyone'),
   };
 
   return {
@@ -615,6 +791,20 @@ export function createLiveService(deps: {
             if (rs) markDirty(rs);
           }
         }),
+      );
+    },
+
+    /**
+     * The map's feedback settings changed (private or shared, names shown or not): a running
+     * session re-reads them and sends the difference at once — a comment no longer shared leaves
+     * the boards, a name no longer shown is replaced, and the log keeps no trace of either.
+     */
+    async noticeSettingsChange(mapId: string): Promise<void> {
+      await track(
+        (async () => {
+          await loadRunning();
+          for (const rs of [...running.values()]) if (rs.row.map_id === mapId) await syncAndTag(rs);
+        })(),
       );
     },
 

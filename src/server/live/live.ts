@@ -236,6 +236,59 @@ export function applyEvent(view: LiveView, event: { type: LiveEventType; audienc
   }
 }
 
+/**
+ * Redaction of the past: the log keeps, for each annotation, only its newest event per channel.
+ * An `annotation` or an everyone's `removed` says all there is to know about it for every
+ * screen (a fold puts it on the board or takes it off, waiting list included), so it supersedes
+ * every earlier event about it; a `pending` or a staff `removed` supersedes earlier staff events
+ * about it. Superseded events are deleted in the transaction that appends the new one, so words
+ * that were edited away, hidden or withdrawn, and names the map no longer shows, are never sent
+ * again to a screen resuming from before them: it gets the newer event, and its fold ends where
+ * everyone else's does. Session and counts events carry no words and stay as they are.
+ *
+ * `slots` holds, per annotation and channel, the number of the event still standing; this
+ * records `event` there and returns the numbers it supersedes.
+ */
+export function supersede(slots: Map<string, number>, event: { seq: number; type: LiveEventType; audience: LiveAudience; payload: unknown }): number[] {
+  if (event.type !== 'annotation' && event.type !== 'pending' && event.type !== 'removed') return [];
+  const id = (event.payload as { id?: unknown }).id;
+  if (typeof id !== 'string') return [];
+  const everyone = `everyone:${id}`;
+  const staff = `staff:${id}`;
+  const superseded: number[] = [];
+  const take = (slot: string) => {
+    const seq = slots.get(slot);
+    if (seq !== undefined && seq < event.seq) superseded.push(seq);
+    slots.delete(slot);
+  };
+  if (event.type === 'annotation' || (event.type === 'removed' && event.audience === 'everyone')) {
+    take(everyone);
+    take(staff);
+    slots.set(everyone, event.seq);
+  } else {
+    take(staff);
+    slots.set(staff, event.seq);
+  }
+  return superseded;
+}
+
+/** A screen's whole board in one event, not stored: sent instead of the log where the log would say more than the reader may see now. */
+export interface LiveReset {
+  session: LiveSessionPublicState;
+  shown: LiveAnnotation[];
+  /** Staff streams only. */
+  waiting: LiveAnnotation[];
+  counts: LiveCounts;
+}
+
+/** What screens should know now, straight from the database's facts (no log): an ended session's board. */
+export function viewOfFacts(facts: readonly LinkedAnnotationFacts[], snapshot: PublishedSnapshot, rules: FeedbackRules, session: LiveSessionPublicState): LiveView {
+  const view = emptyView();
+  for (const event of diffViews(view, facts, snapshot, rules)) applyEvent(view, event);
+  view.session = session;
+  return view;
+}
+
 export function foldEvents(events: Iterable<{ type: LiveEventType; audience: LiveAudience; data: string }>): LiveView {
   const view = emptyView();
   for (const e of events) applyEvent(view, { type: e.type, audience: e.audience, payload: JSON.parse(e.data) as unknown });

@@ -5,17 +5,14 @@
  * answers 204 once the screen has everything, so the browser stops reconnecting.
  */
 import type { APIRoute } from 'astro';
-import { SSE_HEADERS } from '../../../../../../server/live/live-stream.ts';
+import { refusedStreamResponse, SSE_HEADERS } from '../../../../../../server/live/live-stream.ts';
 import { parseLastEventId } from '../../../../../../server/live/live.ts';
 
 export const GET: APIRoute = async ({ params, request, url, locals }) => {
   const session = await locals.app.liveSessions.get(params.sessionId ?? '');
   if (!session || session.mapId !== params.id) return new Response('No such live session.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   const afterSeq = parseLastEventId(request.headers.get('last-event-id')) ?? parseLastEventId(url.searchParams.get('since'));
-  const stream = await locals.app.liveSessions.openStream(locals.staff!, session.id, afterSeq);
-  if (!stream.ok) {
-    if (stream.error === 'ended') return new Response(null, { status: 204 });
-    return new Response(stream.message, { status: stream.error === 'forbidden' ? 403 : 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  }
+  const stream = await locals.app.liveSessions.openStream(locals.staff!, locals.staffSessionId, session.id, afterSeq);
+  if (!stream.ok) return refusedStreamResponse(stream.error, stream.message);
   return new Response(stream.value, { headers: SSE_HEADERS });
 };
