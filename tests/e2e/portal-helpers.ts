@@ -240,6 +240,8 @@ export const SAME_ORIGIN = { origin: E2E_BASE_URL };
  */
 export async function expectNoSidewaysPageScroll(page: Page, label: string): Promise<void> {
   const size = page.viewportSize();
+  // Measured with the style sheets applied: on a busy machine they can arrive after the text.
+  await page.waitForLoadState('load');
   await page.setViewportSize({ width: 320, height: 720 });
   const widths = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
   expect(widths.content, `${label} scrolls sideways at 320 px`).toBeLessThanOrEqual(widths.viewport);
