@@ -475,7 +475,7 @@ test('someone not signed in asks for their link on the join page, which reveals 
 });
 
 test('the console, the screen and the participant’s board pass axe and reflow', async ({ browser, page }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   const world = await openLiveSession(browser, page, 'live-axe');
   const screen = await openScreen(world);
   await world.participant.getByRole('link', { name: 'Comment on the stage Getting started' }).click();

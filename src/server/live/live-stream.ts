@@ -326,7 +326,8 @@ export function createLiveHub(deps: { repo: LiveRepository; bus: LivePubSub; opt
               controller,
               drained: null,
               lastWriteAt: now(),
-              lastCheckAt: now(),
+              // Spread: streams opened together (a room joining at once) are not all re-checked in the same tick.
+              lastCheckAt: now() - Math.random() * options.recheckMs,
               isChecking: false,
               isClosed: false,
               isStillAllowed: input.isStillAllowed,

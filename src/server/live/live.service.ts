@@ -6,8 +6,9 @@
  * `onChanged` hooks, wired in app.ts). For a session running on that version, the change marks
  * the session dirty; one sync at a time per session links new annotations of its members,
  * reads every annotation said in the session, compares that with what screens know (the fold
- * of the stored events, live.ts) and appends the difference as events — in one transaction —
- * then publishes a notice (pubsub.ts). Hubs (live-stream.ts) read the new events and write them
+ * of the stored events, kept in memory, live.ts) and appends the difference as events — in one
+ * transaction that also deletes the events they supersede, so the log never holds words taken
+ * back — then publishes a notice (pubsub.ts). Hubs (live-stream.ts) read the new events and write them
  * to their streams. Changes arriving during a sync are picked up by the next one, so a burst
  * of annotations becomes a few event batches, not one each.
  *
@@ -180,6 +181,37 @@ export function createLiveService(deps: {
   const runningByVersion = new Map<string, RunningSession>();
   let loaded: Promise<void> | null = null;
   const inFlight = new Set<Promise<unknown>>();
+
+  /**
+   * Whether a participant's sign-in still holds. Streams are re-checked every few seconds, all
+   * in the same round: the sign-ins asked for in one turn of the event loop are read in one query.
+   */
+  const isSignedIn = (() => {
+    let due: Map<string, { participantId: string; resolve: (isValid: boolean) => void }[]> | null = null;
+    async function readRound(round: NonNullable<typeof due>): Promise<void> {
+      try {
+        const valid = await repo.listValidParticipantSessions([...round.keys()], clock.now());
+        for (const [signInId, waiting] of round) for (const w of waiting) w.resolve(valid.get(signInId) === w.participantId);
+      } catch (error) {
+        console.error('[live] checking sign-ins failed', error);
+        // Unknown is not a no: the next round asks again.
+        for (const waiting of round.values()) for (const w of waiting) w.resolve(true);
+      }
+    }
+    return (signInId: string, participantId: string): Promise<boolean> =>
+      new Promise((resolve) => {
+        if (!due) {
+          const round = (due = new Map());
+          setImmediate(() => {
+            due = null;
+            void readRound(round);
+          });
+        }
+        const waiting = due.get(signInId) ?? [];
+        waiting.push({ participantId, resolve });
+        due.set(signInId, waiting);
+      });
+  })();
 
   function track<T>(promise: Promise<T>): Promise<T> {
     inFlight.add(promise);
@@ -382,7 +414,7 @@ export function createLiveService(deps: {
     const rs = running.get(row.id);
     if (rs) {
       await rs.ready;
-      await exclusive(rs, () => ensureViewLocked(rs));
+      if (!rs.view) await exclusive(rs, () => ensureViewLocked(rs));
       // Read together: the view and its number change together, after each commit.
       return { view: rs.view!, seq: rs.viewSeq, row: rs.row };
     }
@@ -641,7 +673,7 @@ export function createLiveService(deps: {
         // Checked again every few seconds: the session (ended), the grant (revoked, expired,
         // moved to another version) and the sign-in (signed out).
         isStillAllowed: async () =>
-          running.has(sessionId) && (await deps.resolveGrant(participantId, invitationId)) === row.version_id && (await repo.isParticipantSessionValid(signInId, participantId, clock.now())),
+          running.has(sessionId) && (await deps.resolveGrant(participantId, invitationId)) === row.version_id && (await isSignedIn(signInId, participantId)),
       });
     },
 
