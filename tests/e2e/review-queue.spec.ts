@@ -4,6 +4,7 @@
  * and axe on every queue page.
  */
 import fs from 'node:fs';
+import { runCli } from './cli.ts';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
 import { continueFromLink, expectNoAxeViolations, expectNoSidewaysPageScroll, importAndPublish, inviteWithCli, uniqueId } from './portal-helpers.ts';
@@ -190,6 +191,8 @@ test('bulk changes are all or nothing, and filters and counts follow them', asyn
   expect(collection.first.items.map((a) => a.type)).toEqual(['Annotation', 'Annotation']);
 
   // Marking a duplicate asks to confirm that it is final; the history names the original by its words.
+  // (A colleague with a long name makes every owner list wide: the page must still fit a phone.)
+  await runCli(['user:create', '--email', `long-name-${id}@example.com`, '--name', `Maximiliana Konstantinopoulou-Vanderbilt-Oyelaran ${id}`, '--role', 'reviewer']);
   await page.goto(queue);
   await page.locator('.queue-item', { hasText: 'Another thing' }).locator('.item-title a').click();
   const original = await page.locator('#duplicate-of option', { hasText: 'A third thing' }).getAttribute('value');
