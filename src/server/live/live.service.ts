@@ -369,6 +369,18 @@ export function createLiveService(deps: {
     if (linked) await tagLinked(rs, linked);
   }
 
+  /** The running session behind a join code, when this participant is invited to it (join and board share this). */
+  async function runningSessionFor(participantId: string, code: string): Promise<Result<{ row: LiveSessionRow; rs: RunningSession; invitationId: string }, JoinError>> {
+    await loadRunning();
+    const row = await sessionByCode(code);
+    if (!row) return fail('not_found', 'There is no live session with this code. Check the link, or ask the facilitator for it again.');
+    const access = await checkParticipant(participantId, row);
+    if (!access.ok) return access;
+    const rs = running.get(row.id);
+    if (row.state === 'ended' || !rs) return fail('ended', ENDED_MESSAGE);
+    return ok({ row, rs, invitationId: access.value.invitationId });
+  }
+
   function markDirty(rs: RunningSession): void {
     rs.isDirty = true;
     if (rs.syncing) return;
@@ -617,14 +629,9 @@ export function createLiveService(deps: {
      * (a POST from the join page), never by opening a link.
      */
     async join(participantId: string, code: string): Promise<Result<{ invitationId: string }, JoinError>> {
-      await loadRunning();
-      const row = await sessionByCode(code);
-      if (!row) return fail('not_found', 'There is no live session with this code. Check the link, or ask the facilitator for it again.');
-      const access = await checkParticipant(participantId, row);
-      if (!access.ok) return access;
-      const rs = running.get(row.id);
-      if (row.state === 'ended' || !rs) return fail('ended', ENDED_MESSAGE);
-      const { invitationId } = access.value;
+      const found = await runningSessionFor(participantId, code);
+      if (!found.ok) return found;
+      const { row, rs, invitationId } = found.value;
       if (!rs.members.has(invitationId)) {
         await repo.addMember({ session_id: row.id, invitation_id: invitationId, participant_id: participantId, joined_at: clock.now() });
         rs.members.add(invitationId);
@@ -637,14 +644,9 @@ export function createLiveService(deps: {
      * nothing. Ended: `ended` (the page says so and links to their own review).
      */
     async boardFor(participantId: string, code: string): Promise<Result<{ board: LiveBoard | null; invitationId: string; title: string }, JoinError>> {
-      await loadRunning();
-      const row = await sessionByCode(code);
-      if (!row) return fail('not_found', 'There is no live session with this code. Check the link, or ask the facilitator for it again.');
-      const access = await checkParticipant(participantId, row);
-      if (!access.ok) return access;
-      const rs = running.get(row.id);
-      if (row.state === 'ended' || !rs) return fail('ended', ENDED_MESSAGE);
-      const { invitationId } = access.value;
+      const found = await runningSessionFor(participantId, code);
+      if (!found.ok) return found;
+      const { row, rs, invitationId } = found.value;
       if (!rs.members.has(invitationId)) return ok({ board: null, invitationId, title: rs.version.snapshot.title });
       const liveBoard = await board(row.id, 'everyone');
       if (!liveBoard) return fail('not_found', 'There is no live session with this code.');
