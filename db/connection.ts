@@ -23,13 +23,24 @@ export interface OpenDatabaseOptions {
 }
 
 export function openSqlite(filePath: string): SQLite.Database {
-  if (filePath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
+  if (filePath !== ':memory:') createPrivately(path.resolve(filePath));
   const sqlite = new SQLite(filePath);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   return sqlite;
+}
+
+/**
+ * The database holds password hashes and customers' personal data: a new data folder and a new
+ * database file are for their owner only (SQLite gives the -wal and -shm files the database
+ * file's permissions). Existing files keep the permissions an operator gave them.
+ */
+function createPrivately(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // 'a' creates the file when missing and never truncates one that is there.
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
 }
 
 export function openDatabase({ path: filePath }: OpenDatabaseOptions): DB {

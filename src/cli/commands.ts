@@ -10,7 +10,8 @@ import { MAP_LIMITS } from '../server/maps/maps.ts';
 import { describeLeakWarning } from '../server/publishing/leak-check.ts';
 import { isExportFormat } from '../server/review/review-export.ts';
 import { writeChunks } from './write-chunks.ts';
-import { loadLinkSecret } from '../config/link-secret.ts';
+import { linkSecretFile, loadLinkSecret } from '../config/link-secret.ts';
+import { BackupRefused, backupDatabase } from '../../db/backup.ts';
 import { readEnvironment } from './environment.ts';
 import { CliError, UsageError } from './errors.ts';
 
@@ -79,6 +80,32 @@ export const commands: Record<string, Command> = {
       } finally {
         await db.destroy();
       }
+    },
+  },
+
+  backup: {
+    summary: 'Write a consistent copy of the database to FILE while the server keeps running (see the README for restoring).',
+    usage: 'FILE [--force] [--json]',
+    options: { force: { type: 'boolean' } },
+    async run(input) {
+      const [destination, ...extra] = input.positionals;
+      if (!destination || extra.length > 0) throw new UsageError('Give one FILE to write the backup to.');
+      const env = readEnvironment();
+      let result;
+      try {
+        result = await backupDatabase({ databasePath: env.databasePath, destination, overwrite: input.values.force === true });
+      } catch (error) {
+        if (error instanceof BackupRefused) throw new CliError(error.message);
+        throw error;
+      }
+      // The link secret is deliberately not in the copy (a database copy alone opens nobody's
+      // map), but without it the links already emailed stop working after a restore.
+      const secretFile = env.linkSecret ? null : linkSecretFile(env.databasePath);
+      const keep = secretFile ? `Keep ${secretFile} safe with it` : 'Keep LINK_SECRET with it';
+      return {
+        text: `Backed up ${result.tables} tables (${result.bytes} bytes) to ${result.file}. ${keep}: invitation links need it.`,
+        json: { ...result, linkSecretFile: secretFile },
+      };
     },
   },
 

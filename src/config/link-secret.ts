@@ -14,13 +14,18 @@ import path from 'node:path';
 
 export const LINK_SECRET_MIN_LENGTH = 32;
 
+/** Where the generated secret is kept when LINK_SECRET is not set. */
+export function linkSecretFile(databasePath: string): string {
+  return path.join(path.dirname(path.resolve(databasePath)), 'link-secret.key');
+}
+
 export function loadLinkSecret(options: { configured: string | undefined | null; databasePath: string }): string {
   if (options.configured) {
     if (options.configured.length < LINK_SECRET_MIN_LENGTH) throw new Error(`LINK_SECRET must be at least ${LINK_SECRET_MIN_LENGTH} characters.`);
     return options.configured;
   }
   if (options.databasePath === ':memory:') return crypto.randomBytes(32).toString('base64url');
-  const file = path.join(path.dirname(path.resolve(options.databasePath)), 'link-secret.key');
+  const file = linkSecretFile(options.databasePath);
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch (error) {

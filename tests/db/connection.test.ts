@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DB } from '../../db/connection.ts';
+import { openSqlite, type DB } from '../../db/connection.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
@@ -30,5 +33,26 @@ describe('the database connection', () => {
 
   it('uses STRICT tables, refusing a value of the wrong type', async () => {
     await expect(sql`insert into app_settings (key, value) values ('k', x'00')`.execute(db)).rejects.toThrow(/cannot store BLOB/);
+  });
+
+  it('creates a new data folder and database for their owner only, and leaves existing ones as they are', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'groundtruth-private-'));
+    try {
+      const file = path.join(root, 'data', 'groundtruth.sqlite');
+      const sqlite = openSqlite(file);
+      sqlite.exec('CREATE TABLE t (x INTEGER)');
+      expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(file + '-wal').mode & 0o777).toBe(0o600);
+      sqlite.close();
+
+      const shared = path.join(root, 'shared.sqlite');
+      fs.writeFileSync(shared, '');
+      fs.chmodSync(shared, 0o640);
+      openSqlite(shared).close();
+      expect(fs.statSync(shared).mode & 0o777).toBe(0o640);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
 import { createApp, type App } from '../../src/server/app.ts';
 import { startDigestScheduler } from '../../src/server/review/digest-scheduler.ts';
 import { DEFAULT_SCHEDULE, describeSchedule, findDueSlot, validateSchedule, type DigestSchedule } from '../../src/server/review/digest.ts';
 import type { ReviewActor } from '../../src/server/review/review.service.ts';
+import { CLI_TIMEOUT, runCli } from '../helpers/cli.ts';
 import { createTestApp, TestClock } from '../helpers/database.ts';
 import { publishSmallMap } from '../helpers/maps.ts';
 
@@ -208,18 +208,11 @@ describe('sending digests', () => {
   });
 
   it('digest:send on the command line writes to the outbox and says how many', async () => {
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--no-warnings=ExperimentalWarning', 'src/cli/main.ts', 'digest:send', '--staff', 'rita@example.com', '--json'], {
-        env: { ...process.env, DATABASE_PATH: file, LINK_SECRET: 'a-test-link-secret-of-at-least-32-characters' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`exit ${code}: ${stderr}`))));
-    });
+    const run = await runCli(['digest:send', '--staff', 'rita@example.com', '--json'], { DATABASE_PATH: file, LINK_SECRET: 'a-test-link-secret-of-at-least-32-characters' });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const output = run.stdout;
     expect(JSON.parse(output)).toEqual({ sent: 1 });
     expect(await digests('rita@example.com')).toHaveLength(1);
-  }, 30_000);
+  }, CLI_TIMEOUT);
 });

@@ -1,5 +1,4 @@
 /** `npm run cli -- annotations:export`, run as a real process against a real database file. */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import type { App } from '../../src/server/app.ts';
 import { restoreFormula, splitCsvRecords } from '../../src/server/csv/csv.ts';
 import { ANNOTATION_CSV_HEADER } from '../../src/server/review/review-export.ts';
 import { createWebAnnotationValidator } from '../fixtures/w3c-web-annotation/validator.ts';
+import { CLI_TIMEOUT, runCli as runCliIn } from '../helpers/cli.ts';
 import { createTestApp, type TestClock } from '../helpers/database.ts';
 import { publishSmallMap } from '../helpers/maps.ts';
 
@@ -17,20 +17,7 @@ let cleanup: () => Promise<void>;
 let mapId: string;
 const TEXTS = ['=cmd|" /C calc"!A0', 'Line one\nLine "two", with a comma', 'Ünïcödé 👩🏽‍🚀'];
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-warnings=ExperimentalWarning', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, DATABASE_PATH: file, PUBLIC_URL: 'https://groundtruth.example' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[]) => runCliIn(args, { DATABASE_PATH: file, PUBLIC_URL: 'https://groundtruth.example' });
 
 beforeAll(async () => {
   ({ app, clock, file, cleanup } = await createTestApp());
@@ -55,8 +42,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => cleanup());
 
-// Each run starts Node and opens the app: seconds, not milliseconds.
-const CLI_TIMEOUT = 60_000;
 
 describe('annotations:export', () => {
   it('writes the CSV of one map to standard output', async () => {
