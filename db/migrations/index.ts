@@ -13,6 +13,7 @@ import * as m0007 from './0007-review-queue.ts';
 import * as m0008 from './0008-follow-through.ts';
 import * as m0009 from './0009-review-queue-indexes.ts';
 import * as m0010 from './0010-live-sessions.ts';
+import * as m0011 from './0011-email-outbox-recipient.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-staff-accounts': m0001,
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0008-follow-through': m0008,
   '0009-review-queue-indexes': m0009,
   '0010-live-sessions': m0010,
+  '0011-email-outbox-recipient': m0011,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

@@ -1,5 +1,7 @@
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DB } from '../../db/connection.ts';
+import { openSqlite, type DB } from '../../db/connection.ts';
+import type { Database } from '../../db/schema.ts';
 import { createApp, type App } from '../../src/server/app.ts';
 import { MAX_ATTEMPTS, OUTBOX_PAGE_SIZE, retryDelayMs, type MailSender, type OutgoingEmail } from '../../src/server/mail/mail.ts';
 import { createMailRepository } from '../../src/server/mail/mail.repository.ts';
@@ -8,13 +10,14 @@ import { createTestDatabase, TestClock } from '../helpers/database.ts';
 import { createRecordingLogger, FROM, sampleInvitation } from './fixtures.ts';
 
 let db: DB;
+let file: string;
 let cleanup: () => Promise<void>;
 let clock: TestClock;
 let logger: ReturnType<typeof createRecordingLogger>;
 let app: App;
 
 beforeEach(async () => {
-  ({ db, cleanup } = await createTestDatabase());
+  ({ db, file, cleanup } = await createTestDatabase());
   clock = new TestClock();
   logger = createRecordingLogger();
   // No API key: the default, outbox-only sender.
@@ -167,5 +170,27 @@ describe('a worker that dies mid-send', () => {
     expect(await app.mail.deliverDue()).toMatchObject({ claimed: 0, failed: 1 });
     expect(await app.mail.get(id)).toMatchObject({ status: 'failed', lastError: 'Gave up: the last attempt never finished.' });
     expect(events.map((e) => e.status)).toEqual(['failed']);
+  });
+});
+
+describe('the Outbox page at scale', () => {
+  it('finds one recipient’s emails, newest first, through an index rather than a scan of every email', async () => {
+    const sqlite = openSqlite(file);
+    const queries: CompiledQuery[] = [];
+    const logged = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: (event) => void queries.push(event.query) });
+    try {
+      const repository = createMailRepository(logged);
+      await repository.list({ status: null, to: 'dana@example.com', limit: OUTBOX_PAGE_SIZE, offset: 0 });
+      await repository.count({ status: null, to: 'dana@example.com' });
+      expect(queries).toHaveLength(2);
+      for (const query of queries) {
+        const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[]).map((row) => row.detail);
+        expect(plan.join('\n')).toMatch(/USING (COVERING )?INDEX email_outbox_recipient \(to_email=\?\)/);
+        // Newest first straight from the index: no sorting step.
+        expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
+      }
+    } finally {
+      await logged.destroy();
+    }
   });
 });
