@@ -11,6 +11,7 @@
  * the board.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { CHANGES_PER_MINUTE } from '../../src/server/annotations/annotations.ts';
 import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
 import { continueFromLink, emailTo, expectNoAxeViolations, expectNoSidewaysPageScroll, importAndPublish, inviteWithCli, uniqueId, withDatabase, type PublishedMap } from './portal-helpers.ts';
 
@@ -545,6 +546,24 @@ test('without JavaScript a participant reads the board, comments and +1s on the 
   await expect(plain.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
   await expect(plain.getByRole('region', { name: /What you said in this session/ }).locator('p.annotation-text', { hasText: 'Does it work on a phone?' })).toBeVisible();
   await expect(world.facilitator.locator('p.annotation-text', { hasText: 'Does it work on a phone?' })).toBeVisible();
+
+  // Pressing +1 over and over runs out of the changes budget: the join page answers 429, as
+  // every other participant page does, and says why.
+  const annotationId = await plain.locator('.live-annotation', { hasText: 'Inviting the team was easy' }).locator('input[name="annotationId"]').first().inputValue();
+  const pressPlusOne = () => plain.context().request.post(world.joinPath, { form: { intent: 'vote', annotationId }, headers: { origin: E2E_BASE_URL }, maxRedirects: 0 });
+  const statuses: number[] = [];
+  let refused = null;
+  while (statuses.length < CHANGES_PER_MINUTE + 1) {
+    const response = await pressPlusOne();
+    statuses.push(response.status());
+    if (response.status() !== 303) {
+      refused = response;
+      break;
+    }
+  }
+  expect(statuses.filter((status) => status === 303).length).toBeLessThan(CHANGES_PER_MINUTE);
+  expect(refused?.status()).toBe(429);
+  expect(await refused!.text()).toContain('+1 it again');
   await plain.close();
   await world.participant.close();
 });

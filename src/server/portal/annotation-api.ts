@@ -5,6 +5,7 @@
  */
 import { parseAnchor } from '../annotations/annotations.ts';
 import type { AnnotationsService } from '../annotations/annotations.service.ts';
+import { annotationErrorStatus } from './annotation-status.ts';
 
 /** A comment is at most 5,000 characters; the JSON around it is small. */
 export const ANNOTATION_API_MAX_BODY_BYTES = 64 * 1024;
@@ -33,6 +34,6 @@ export async function handleAnnotationPost(
     felt: number(body.felt),
     importance: number(body.importance),
   });
-  if (!result.ok) return { status: result.error === 'rate_limited' ? 429 : result.error === 'forbidden' ? 403 : 400, json: { error: result.error, message: result.message } };
+  if (!result.ok) return { status: annotationErrorStatus(result.error), json: { error: result.error, message: result.message } };
   return { status: 201, json: result.value };
 }

@@ -1,5 +1,6 @@
 /** +1 from a plain form (or fetch): back to where the person was (the map, or a stage of the walk). */
 import type { APIRoute } from 'astro';
+import { annotationErrorStatus } from '../../../../server/portal/annotation-status.ts';
 import { parseReviewPlace, reviewPlacePath } from '../../../../server/portal/review-place.ts';
 
 export const POST: APIRoute = async ({ params, request, locals, redirect }) => {
@@ -9,7 +10,7 @@ export const POST: APIRoute = async ({ params, request, locals, redirect }) => {
   const annotationId = String(form?.get('annotationId') ?? '').slice(0, 64);
   const result = await locals.app.annotations.voteForAnnotation(participant.participantId, params.invitationId ?? '', annotationId);
   if (!result.ok) {
-    const status = result.error === 'forbidden' ? 403 : result.error === 'rate_limited' ? 429 : result.error === 'invalid' ? 400 : 404;
+    const status = annotationErrorStatus(result.error);
     return new Response(result.message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
   const back = reviewPlacePath(`/m/maps/${params.invitationId}`, parseReviewPlace(form?.get('from')));
