@@ -14,7 +14,7 @@ import { createLiveService } from './live/live.service.ts';
 import { createMailService } from './mail/mail.service.ts';
 import type { MailLogger, MailSender } from './mail/mail.ts';
 import { createOutboxOnlySender, createResendSender } from './mail/senders.ts';
-import { deriveInvitationToken, fillLinkPlaceholders } from './invitations/invitations.ts';
+import { deriveInvitationToken, fillLinkPlaceholders, hideLinkPlaceholders } from './invitations/invitations.ts';
 import { createInvitationsService } from './invitations/invitations.service.ts';
 import { createMapsService } from './maps/maps.service.ts';
 import { createParticipantsService } from './portal/participants.service.ts';
@@ -81,6 +81,7 @@ export function createApp(options: {
     logger: mailLogger,
     sender: options.mail?.sender ?? (config.resendApiKey ? createResendSender({ apiKey: config.resendApiKey }) : createOutboxOnlySender(mailLogger)),
     fillContent: (body) => fillLinkPlaceholders(body, (id, version) => deriveInvitationToken(config.linkSecret, id, version)),
+    hideContent: hideLinkPlaceholders,
   });
   const portal = createPortalService({ db });
   const invitations = createInvitationsService({ db, clock, mail, portal, publicUrl: config.publicUrl, linkSecret: config.linkSecret, teamName: config.teamName });

@@ -11,6 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { ACCOUNTS, E2E_DATABASE_PATH, signIn } from './fixtures.ts';
 import {
   continueFromLink,
+  emailTo,
   expectNoAxeViolations,
   expireInvitation,
   importAndPublish,
@@ -57,11 +58,18 @@ test('an editor invites a person, who opens the emailed link, continues, and see
   await expect(row).toContainText('advisory board');
   await expect(row.getByRole('cell').nth(3)).toHaveText(/^(Sent|Queued)$/);
 
-  // The email, on the Outbox page, with the personal link filled in.
-  const emailText = await openEmailOnOutbox(page, person.email, INVITATION_SUBJECT(texts.customerTitle));
+  // The email as Resend received it carries the personal link; the Outbox page shows the same
+  // email to staff with the link hidden (it opens the person's map as them).
+  const emailText = (await emailTo(person.email, (e) => e.subject === INVITATION_SUBJECT(texts.customerTitle))).text;
   expect(emailText).toContain('Hello Pia Participant,');
   expect(emailText).toContain(`(${person.account})`);
   const { path: linkPath, token } = linkPathIn(emailText);
+  const shownToStaff = await openEmailOnOutbox(page, person.email, INVITATION_SUBJECT(texts.customerTitle));
+  expect(shownToStaff).toContain('Hello Pia Participant,');
+  expect(shownToStaff).toContain('/m/i/personal-link-hidden');
+  expect(shownToStaff).not.toContain(token);
+  expect(await page.locator('iframe.email-html').getAttribute('srcdoc')).not.toContain(token);
+  await expect(page.getByText('The personal link in this email is hidden')).toBeVisible();
 
   // Once the worker has sent it (to the fake Resend server), the list says so.
   await expect(async () => {
@@ -187,8 +195,7 @@ test('an expired link offers a new one, sent only to the invited address; unknow
     // expired (extending it would let anyone holding an old copy revive it by asking).
     const rows = await waitForMailProcessed(address, 2);
     expect(rows[0]).toMatchObject({ kind: 'new_link', related_id: invitation.id });
-    await signIn(page, ACCOUNTS.editor);
-    const emailText = await openEmailOnOutbox(page, address, NEW_LINK_SUBJECT(texts.customerTitle));
+    const emailText = (await emailTo(address, (e) => e.subject === NEW_LINK_SUBJECT(texts.customerTitle))).text;
     const fresh = linkPathIn(emailText);
     expect(fresh.token).not.toBe(invitation.token);
     await continueFromLink(participant, fresh.path, texts.customerTitle);
@@ -240,8 +247,7 @@ test('asking for a lost link on /m/link sends the same link again: the original 
 
     const rows = await waitForMailProcessed(address, 2);
     expect(rows[0]).toMatchObject({ kind: 'new_link', related_id: invitation.id, subject: SAME_LINK_SUBJECT(texts.customerTitle) });
-    await signIn(page, ACCOUNTS.editor);
-    const emailText = await openEmailOnOutbox(page, address, SAME_LINK_SUBJECT(texts.customerTitle));
+    const emailText = (await emailTo(address, (e) => e.subject === SAME_LINK_SUBJECT(texts.customerTitle))).text;
     expect(emailText).toContain('it still works');
     expect(linkPathIn(emailText).token, 'the email carries the link the person already has').toBe(invitation.token);
 
@@ -256,6 +262,7 @@ test('asking for a lost link on /m/link sends the same link again: the original 
     }
 
     // Staff Resend is what retires a working link.
+    await signIn(page, ACCOUNTS.editor);
     await page.goto(`/app/maps/${mapId}/invitations`);
     await invitationRow(page, address).getByRole('button', { name: `Resend to ${address}` }).click();
     await expect(page.getByRole('status')).toHaveText('Sent the invitation again with a new link.');
@@ -367,7 +374,7 @@ test('the raw token of an invitation is never written to the database file or it
   await signIn(page, ACCOUNTS.editor);
   await inviteOnPage(page, mapId, { email: address, name: 'Tia Token', account: `Token Co ${run}` });
   await waitForMailProcessed(address, 1);
-  const { token } = linkPathIn(await openEmailOnOutbox(page, address, INVITATION_SUBJECT(texts.customerTitle)));
+  const { token } = linkPathIn((await emailTo(address, (e) => e.subject === INVITATION_SUBJECT(texts.customerTitle))).text);
   // Using the link writes a session too: that must not store the token either.
   await page.context().clearCookies();
   await continueFromLink(page, `/m/i/${token}`, texts.customerTitle);

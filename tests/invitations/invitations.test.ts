@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/server/app.ts';
+import { NEW_LINK_REQUESTS_PER_CLIENT_PER_HOUR, NEW_LINKS_PER_ADDRESS_PER_HOUR } from '../../src/server/portal/participants.service.ts';
 import { createTestApp, type TestClock } from '../helpers/database.ts';
 import { buildSmallMap, publishSmallMap } from '../helpers/maps.ts';
 
@@ -13,6 +14,12 @@ const DAY = 24 * 60 * 60 * 1000;
 
 async function publishedMap(title: string): Promise<string> {
   return (await publishSmallMap(app, { customerTitle: title })).mapId;
+}
+
+/** An email as its recipient gets it: kept by the development outbox (no Resend key), links filled in. */
+async function emailAsDelivered(id: string) {
+  await app.mail.deliverDue();
+  return (await app.mail.get(id, { mayInvite: true }))!;
 }
 
 function tokenOf(link: string): string {
@@ -37,7 +44,28 @@ describe('creating invitations', () => {
     expect(outbox[0]).toMatchObject({ to_email: 'dana@example.com', kind: 'invitation', related_id: invitation!.id });
     // The stored email holds a stand-in; the link is filled in when it is sent or shown.
     expect(outbox[0]!.text).not.toContain(created.value.link);
-    expect((await app.mail.get(outbox[0]!.id))!.text).toContain(created.value.link);
+    expect((await app.mail.get(outbox[0]!.id, { mayInvite: true }))!.text).not.toContain(tokenOf(created.value.link));
+  });
+
+  it('shows the personal link on the Outbox page only to editors and admins, and only where the outbox kept the email instead of sending it', async () => {
+    const created = await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'dana@example.com' }, null);
+    if (!created.ok) throw new Error(created.message);
+    const token = tokenOf(created.value.link);
+    const [row] = await app.db.selectFrom('email_outbox').select('id').execute();
+    const shown = async (mayInvite: boolean) => (await app.mail.get(row!.id, { mayInvite }))!;
+    // Waiting to be sent: nobody sees the link (it is on its way to its recipient).
+    expect((await shown(true)).text).toContain('/m/i/personal-link-hidden');
+    // No Resend key: the development outbox keeps it, and staff who invite pass the link on.
+    expect(await app.mail.deliverDue()).toMatchObject({ kept: 1 });
+    for (const part of ['text', 'html'] as const) {
+      expect((await shown(true))[part]).toContain(created.value.link);
+      expect((await shown(false))[part]).not.toContain(token);
+      expect((await shown(false))[part]).toContain('/m/i/personal-link-hidden');
+    }
+    // Sent by Resend: it reached its recipient, so nobody else sees it.
+    await app.db.updateTable('email_outbox').set({ status: 'sent' }).where('id', '=', row!.id).execute();
+    expect((await shown(true)).text).not.toContain(token);
+    expect((await shown(true)).html).not.toContain(token);
   });
 
   it('stores only a hash of the token: the raw token is nowhere in the invitation tables', async () => {
@@ -158,7 +186,7 @@ describe('participant access', () => {
   /** The link in the newest email of a kind, as its token. */
   async function tokenInNewestEmail(kind: string): Promise<string> {
     const row = (await app.db.selectFrom('email_outbox').select('id').where('kind', '=', kind).orderBy('created_at', 'desc').execute())[0]!;
-    return (await app.mail.get(row.id))!.text!.match(/\/m\/i\/([a-z2-9]{26})/)![1]!;
+    return (await emailAsDelivered(row.id)).text!.match(/\/m\/i\/([a-z2-9]{26})/)![1]!;
   }
 
   it('sends the link again only to the invited address, with the same answer for strangers, and the original link keeps working', async () => {
@@ -174,7 +202,7 @@ describe('participant access', () => {
     expect(newLinks[0]).toMatchObject({ to_email: 'dana@example.com', subject: 'Your link to “Your onboarding”' });
     // The same link as in the invitation, still valid, with the same expiry; the session stays.
     expect(await tokenInNewestEmail('new_link')).toBe(token);
-    const text = (await app.mail.get(newLinks[0]!.id))!.text!;
+    const text = (await emailAsDelivered(newLinks[0]!.id)).text!;
     expect(text).toContain('It is the same link as in your earlier emails, and it still works.');
     expect(text).not.toContain('no longer works');
     expect(await app.participants.inspectLink(token)).toMatchObject({ status: 'valid' });
@@ -219,8 +247,9 @@ describe('participant access', () => {
     await invite('dana@example.com');
     await app.participants.requestNewLink({ email: 'dana@example.com', next: '/m/live/abc234def5', clientAddress: 'a' });
     await app.participants.requestNewLink({ email: 'dana@example.com', next: 'https://evil.example/m/live/x', clientAddress: 'b' });
-    const texts = (await app.db.selectFrom('email_outbox').select('id').where('kind', '=', 'new_link').orderBy('created_at').execute()).map(async (r) => (await app.mail.get(r.id))!.text!);
-    const [toSession, toElsewhere] = await Promise.all(texts);
+    const texts: string[] = [];
+    for (const r of await app.db.selectFrom('email_outbox').select('id').where('kind', '=', 'new_link').orderBy('created_at').execute()) texts.push((await emailAsDelivered(r.id)).text!);
+    const [toSession, toElsewhere] = texts;
     expect(toSession).toMatch(/\/m\/i\/[a-z2-9]{26}\?next=%2Fm%2Flive%2Fabc234def5/);
     expect(toElsewhere).toMatch(/\/m\/i\/[a-z2-9]{26}(?!\?)/);
     expect(toElsewhere).not.toContain('next=');
@@ -228,9 +257,21 @@ describe('participant access', () => {
 
   it('rate limits new-link requests per address', async () => {
     await invite('dana@example.com');
-    for (let i = 0; i < 5; i++) await app.participants.requestNewLink({ email: 'dana@example.com', clientAddress: `c${i}` });
+    for (let i = 0; i < NEW_LINKS_PER_ADDRESS_PER_HOUR + 2; i++) await app.participants.requestNewLink({ email: 'dana@example.com', clientAddress: `c${i}` });
     const newLinks = await app.db.selectFrom('email_outbox').selectAll().where('kind', '=', 'new_link').execute();
-    expect(newLinks).toHaveLength(3);
+    expect(newLinks).toHaveLength(NEW_LINKS_PER_ADDRESS_PER_HOUR);
+  });
+
+  it('lets a whole meeting room behind one address ask for their links, and stops a client that asks without end', async () => {
+    const room = Array.from({ length: 25 }, (_, i) => `board-${i}@example.com`);
+    for (const email of room) await invite(email);
+    for (const email of room) expect(await app.participants.requestNewLink({ email, clientAddress: 'meeting-room' })).toMatchObject({ ok: true });
+    expect(await app.db.selectFrom('email_outbox').select('id').where('kind', '=', 'new_link').execute()).toHaveLength(room.length);
+    for (let i = room.length; i < NEW_LINK_REQUESTS_PER_CLIENT_PER_HOUR; i++) await app.participants.requestNewLink({ email: `nobody-${i}@example.com`, clientAddress: 'meeting-room' });
+    expect(await app.participants.requestNewLink({ email: room[0]!, clientAddress: 'meeting-room' })).toMatchObject({ ok: false, error: 'rate_limited' });
+    expect(await app.participants.requestNewLink({ email: room[0]!, clientAddress: 'elsewhere' })).toMatchObject({ ok: true });
+    clock.advance(60 * 60 * 1000);
+    expect(await app.participants.requestNewLink({ email: room[1]!, clientAddress: 'meeting-room' })).toMatchObject({ ok: true });
   });
 
   it('keeps the raw token out of the database file itself, outbox included', async () => {

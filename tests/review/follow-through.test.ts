@@ -232,8 +232,10 @@ describe('applied on publish: you said, we did', () => {
     // Each links to the person's own invitation through its stand-in, filled in when sent.
     expect(toDana!.text).toContain(`/m/i/gt-link-${dana.invitationId}-1`);
     expect(toFay!.html).toContain(`/m/i/gt-link-${fay.invitationId}-1`);
-    const shown = await app.mail.get(toDana!.id);
+    await app.mail.deliverDue();
+    const shown = await app.mail.get(toDana!.id, { mayInvite: true });
     expect(shown!.text).not.toContain('gt-link-');
+    expect(shown!.text).toMatch(/\/m\/i\/[a-z2-9]{26}/);
   });
 
   it('sends nothing again on the next publish', async () => {

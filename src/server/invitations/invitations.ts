@@ -67,6 +67,14 @@ export function linkPlaceholder(publicUrl: string, invitationId: string, tokenVe
 
 const PLACEHOLDER = /gt-link-([a-z2-9]{1,64})-(\d{1,9})/g;
 
+/** What staff see where a personal link's token would be when the link is not theirs to see. */
+export const HIDDEN_LINK_TOKEN = 'personal-link-hidden';
+
+/** Replaces every stand-in with the words that say a personal link was there. */
+export function hideLinkPlaceholders(text: string): string {
+  return text.replace(PLACEHOLDER, HIDDEN_LINK_TOKEN);
+}
+
 /** Replaces every stand-in with the real token; the token is computed, not looked up. */
 export function fillLinkPlaceholders(text: string, tokenFor: (invitationId: string, tokenVersion: number) => string): string {
   return text.replace(PLACEHOLDER, (_match, id: string, version: string) => tokenFor(id, Number(version)));

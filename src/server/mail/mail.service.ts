@@ -9,6 +9,7 @@ import { generateSecureRandomString, isEmailShaped } from '../auth/auth.ts';
 import type { Clock } from '../clock.ts';
 import {
   deliveryStatusOfEvent,
+  mayRevealPersonalLinks,
   MAX_ATTEMPTS,
   OUTBOX_PAGE_SIZE,
   retryDelayMs,
@@ -156,9 +157,12 @@ export function createMailService(deps: {
    * src/server/invitations/invitations.ts), when the email is sent or shown to staff.
    */
   fillContent?: (body: string) => string;
+  /** The opposite of fillContent for staff who may not see what it fills in. */
+  hideContent?: (body: string) => string;
 }) {
   const { db, clock, sender, from, logger } = deps;
   const fill = deps.fillContent ?? ((body: string) => body);
+  const hide = deps.hideContent ?? ((body: string) => body);
   const mail = createMailRepository(db);
   const enqueueListeners = new Set<() => void>();
   const deliveryHandlers = new Set<DeliveryEventHandler>();
@@ -314,12 +318,16 @@ export function createMailService(deps: {
       return { items: rows.map(toSummary), total, page, pageCount };
     },
 
-    /** One message as staff read it on the Outbox page: with its links filled in, as sent. */
-    async get(id: string): Promise<OutboxMessage | null> {
+    /**
+     * One message as staff read it on the Outbox page, its personal links filled in only where
+     * mayRevealPersonalLinks allows; elsewhere the message shows that a link was there.
+     */
+    async get(id: string, viewer: { mayInvite: boolean }): Promise<OutboxMessage | null> {
       const row = await mail.get(id);
       if (!row) return null;
       const message = toMessage(row, await mail.listEvents(row.id));
-      return { ...message, html: message.html === null ? null : fill(message.html), text: message.text === null ? null : fill(message.text) };
+      const show = mayRevealPersonalLinks(row.status, viewer.mayInvite) ? fill : hide;
+      return { ...message, html: message.html === null ? null : show(message.html), text: message.text === null ? null : show(message.text) };
     },
 
     /** Every email about one thing (an invitation), newest first. */

@@ -151,6 +151,16 @@ export function truncateError(message: string): string {
 
 export const OUTBOX_PAGE_SIZE = 50;
 
+/**
+ * A personal link opens its recipient's map as them, so staff see it on the Outbox page only
+ * where the Outbox is how it reaches them: an email the development outbox kept (no Resend key),
+ * shown to someone who may invite customers anyway (editors and admins). An email Resend sent
+ * went to its recipient; reviewers never see one.
+ */
+export function mayRevealPersonalLinks(status: EmailOutboxStatus, viewerMayInvite: boolean): boolean {
+  return viewerMayInvite && status === 'kept';
+}
+
 export function isOutboxStatus(value: unknown): value is EmailOutboxStatus {
   return typeof value === 'string' && Object.hasOwn(OUTBOX_STATUS_LABELS, value);
 }

@@ -41,6 +41,15 @@ export interface Grant {
 
 const PARTICIPANT_SESSION_DAYS = 7;
 const HOUR = 60 * 60 * 1000;
+/** New-link emails an hour to one invited address: nobody's inbox can be flooded through us. */
+export const NEW_LINKS_PER_ADDRESS_PER_HOUR = 3;
+/**
+ * New-link requests an hour from one client address. Generous on purpose: an advisory board in
+ * one meeting room, or a customer's whole office, reaches us from one address, and everyone who
+ * is not signed in on their device asks on the live join page at once. Each invited address
+ * still gets at most NEW_LINKS_PER_ADDRESS_PER_HOUR, and unknown addresses get no email.
+ */
+export const NEW_LINK_REQUESTS_PER_CLIENT_PER_HOUR = 60;
 /**
  * Sessions and grants are remembered in memory between requests, so a customer page can be
  * answered without a database round trip. Every change made through this process (revoking,
@@ -94,8 +103,8 @@ export function createParticipantsService(deps: {
   const { db, clock } = deps;
   const repo = createParticipantsRepository(db);
   const lifetime = sessionLifetimeMs(PARTICIPANT_SESSION_DAYS);
-  const newLinkPerAddress = new RateLimiter({ limit: 3, windowMs: HOUR });
-  const newLinkPerClient = new RateLimiter({ limit: 10, windowMs: HOUR });
+  const newLinkPerAddress = new RateLimiter({ limit: NEW_LINKS_PER_ADDRESS_PER_HOUR, windowMs: HOUR });
+  const newLinkPerClient = new RateLimiter({ limit: NEW_LINK_REQUESTS_PER_CLIENT_PER_HOUR, windowMs: HOUR });
   const sessions = new Map<string, SessionMemo>();
   const grants = new Map<string, GrantMemo>();
   const pages = createPageCache({ maxBytes: PAGE_CACHE_BYTES });
