@@ -9,7 +9,9 @@ const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
+  // The adapter stops reading a body past the limit even when it has no Content-Length
+  // (chunked), which the request guard in src/middleware.ts cannot see coming.
+  adapter: node({ mode: 'standalone', bodySizeLimit: MAX_BODY_BYTES }),
   integrations: [svelte()],
   // Source maps of the server bundle never reach the browser; client maps are off so that no
   // bundle can carry source text that a participant could read.

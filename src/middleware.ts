@@ -16,9 +16,15 @@ import { getApp } from './server/runtime.ts';
 import { CUSTOMER_PAGE_PATH } from './server/portal/customer-page-front.ts';
 import { customerPageKey } from './server/portal/page-cache.ts';
 import { applySecurityHeaders, isBodyTooLarge, isCrossSiteWrite } from './server/security/headers.ts';
+import { responseForFailure } from './server/security/request-failures.ts';
 
 const securityHeaders = defineMiddleware(async (context, next) => {
-  const response = await next();
+  let response: Response;
+  try {
+    response = await next();
+  } catch (error) {
+    response = responseForFailure(error);
+  }
   // The App is set by the session step inside; /healthz and failures before it go without.
   const isSecure = isSecureSite(context.url, context.locals.app?.config.publicUrl ?? '');
   try {

@@ -1,5 +1,7 @@
+import http from 'node:http';
 import { expect, test, type APIResponse, type Response } from '@playwright/test';
-import { ACCOUNTS, signIn } from './fixtures.ts';
+import { ACCOUNTS, E2E_BASE_URL, signIn } from './fixtures.ts';
+import { continueFromLink, importAndPublish, inviteWithCli, uniqueId } from './portal-helpers.ts';
 
 /** Directive name to its values, from a Content-Security-Policy header. */
 function parseCsp(header: string): Map<string, string[]> {
@@ -81,4 +83,64 @@ test('a request body over 6 MB gets 413', async ({ request, baseURL }) => {
     data: Buffer.alloc(6 * 1024 * 1024 + 1024, 'a'),
   });
   expect(response.status()).toBe(413);
+});
+
+test('built assets and public files carry the security headers too', async ({ page, request }) => {
+  await page.goto('/sign-in');
+  const script = await page.locator('script[src^="/_astro/"], link[rel="stylesheet"][href^="/_astro/"]').first();
+  const assetPath = (await script.getAttribute('src')) ?? (await script.getAttribute('href'))!;
+  for (const path of ['/favicon.svg', assetPath]) {
+    const response = await request.get(path);
+    expect(response.status(), path).toBe(200);
+    expectSecurityHeaders(response, { isPrivate: false });
+  }
+});
+
+/** A POST whose body comes in chunks, without Content-Length, as a client may send it. */
+function postChunked(path: string, headers: Record<string, string>, totalBytes: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(new URL(path, E2E_BASE_URL), { method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    // The server may answer and close before the whole body is written.
+    request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let written = 0;
+    const writeMore = () => {
+      while (written < totalBytes) {
+        written += chunk.length;
+        if (!request.write(chunk)) return void request.once('drain', writeMore);
+      }
+      request.end();
+    };
+    writeMore();
+  });
+}
+
+test('a chunked body over 6 MB, which announces no length, is refused with 413 and the headers; a form page posted as text gets 415', async ({ browser }) => {
+  const id = uniqueId();
+  const published = await importAndPublish(`limits-${id}`);
+  const invitation = await inviteWithCli({ mapId: published.mapId, email: `limits-${id}@example.com` });
+  const context = await browser.newContext({ baseURL: E2E_BASE_URL });
+  try {
+    const participant = await context.newPage();
+    const mapPath = new URL(await continueFromLink(participant, invitation.path, published.texts.customerTitle), E2E_BASE_URL).pathname;
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const headers = { cookie, origin: E2E_BASE_URL, 'sec-fetch-site': 'same-origin' };
+
+    const tooLarge = await postChunked(`${mapPath}/summary`, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, 7 * 1024 * 1024);
+    expect(tooLarge).toEqual({ status: 413, body: 'The request is too large.' });
+
+    const notAForm = await context.request.post(`${mapPath}/summary`, { headers: { ...headers, 'content-type': 'text/plain' }, data: 'text=hello' });
+    expect(notAForm.status()).toBe(415);
+    expectSecurityHeaders(notAForm, { isPrivate: true });
+    // Nothing was saved from either.
+    await participant.goto(`${mapPath}/summary`);
+    await expect(participant.getByRole('textbox')).toHaveValue('');
+  } finally {
+    await context.close();
+  }
 });

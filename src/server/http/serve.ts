@@ -23,6 +23,7 @@ import { startMailWorker } from '../mail/mail.worker.ts';
 import { startDigestScheduler } from '../review/digest-scheduler.ts';
 import { serveParticipantFastLane } from '../portal/customer-page-front.ts';
 import { isLiveStreamPath, limitStreamBacklog } from '../live/live-stream.ts';
+import { baselineSecurityHeaders } from '../security/headers.ts';
 
 const MAIL_WORKER_INTERVAL_MS = 5000;
 
@@ -51,7 +52,9 @@ const entry = pathToFileURL(path.resolve('dist/server/entry.mjs')).href;
 const { handler } = (await import(entry)) as { handler: (req: http.IncomingMessage, res: http.ServerResponse) => void };
 
 const fastLane = { participants: app.participants, annotations: app.annotations, publicOrigin: new URL(env.publicUrl).origin };
+const baseline = baselineSecurityHeaders(env.publicUrl.startsWith('https://'));
 const server = http.createServer((req, res) => {
+  for (const [name, value] of baseline) res.setHeader(name, value);
   // Astro writes a stream's chunks without waiting for the socket: a live stream whose client
   // stops reading is dropped once 1 MB waits for it, instead of piling up in memory.
   if (isLiveStreamPath(new URL(req.url ?? '/', 'http://front').pathname)) limitStreamBacklog(res);

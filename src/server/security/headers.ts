@@ -21,6 +21,24 @@ export function applySecurityHeaders(headers: Headers, isSecure: boolean): void 
   if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
 }
 
+/**
+ * The headers every response starts with, before Astro or the customer-page front answers:
+ * built assets and public files (served by the adapter before any middleware runs) get them
+ * this way, and every other response replaces or keeps them in applySecurityHeaders. An SVG
+ * opened on its own, for one, runs no script under `default-src 'none'`.
+ */
+export function baselineSecurityHeaders(isSecure: boolean): [string, string][] {
+  const headers: [string, string][] = [
+    ['content-security-policy', FALLBACK_CSP],
+    ['x-content-type-options', 'nosniff'],
+    ['x-frame-options', 'DENY'],
+    ['referrer-policy', 'strict-origin-when-cross-origin'],
+    ['cross-origin-resource-policy', 'same-origin'],
+  ];
+  if (isSecure) headers.push(['strict-transport-security', 'max-age=31536000; includeSubDomains']);
+  return headers;
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
