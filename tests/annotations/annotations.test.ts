@@ -273,6 +273,9 @@ describe('a budget for changes', () => {
     expect(!edit.ok && edit.message).toMatch(/^That is a lot of changes in a minute\. Wait 60 seconds and save it again; your text is still here\.$/);
     expect(await app.annotations.withdrawAnnotation(dana.participantId, dana.invitationId, spare.value.id)).toMatchObject({ ok: false, error: 'rate_limited' });
     expect(await app.annotations.voteForAnnotation(dana.participantId, dana.invitationId, edsIds[2]!)).toMatchObject({ ok: false, error: 'rate_limited' });
+    // Closing remarks come out of the same budget, and a refused one is not saved.
+    expect(await app.annotations.finishReview(dana.participantId, dana.invitationId, 'closing words')).toMatchObject({ ok: false, error: 'rate_limited' });
+    expect(await app.annotations.getClosing(dana.participantId, dana.invitationId)).toBeNull();
     expect(changes).toBe(60);
     const rows = await app.db.selectFrom('annotations').select(['id', 'text', 'is_withdrawn']).where('participant_id', '=', dana.participantId).execute();
     expect(rows.find((r) => r.id === mine.value.id)).toMatchObject({ text: 'edit 58' });

@@ -127,7 +127,7 @@ export function createAnnotationsService(deps: {
     return versionId ? deps.portal.getPublishedVersion(versionId) : null;
   }
 
-  /** Counts one edit, withdrawal or +1 against the participant's budget: a refusal message, or null. */
+  /** Counts one edit, withdrawal, +1 or closing remark against the participant's budget: a refusal message, or null. */
   function refuseTooManyChanges(participantId: string, then: string): string | null {
     const limit = changesPerParticipant.consume(participantId, clock.now());
     return limit.isAllowed ? null : `That is a lot of changes in a minute. Wait ${waitSeconds(limit.retryAfterMs)} seconds and ${then}.`;
@@ -316,6 +316,8 @@ export function createAnnotationsService(deps: {
       const version = await grantedVersion(participantId, invitationId);
       if (!version) return fail('forbidden', 'Your invitation to this map has ended.');
       if ([...text].length > CLOSING_TEXT_MAX) return fail('invalid', `Keep it to ${CLOSING_TEXT_MAX.toLocaleString('en')} characters.`);
+      const tooMany = refuseTooManyChanges(participantId, 'save it again');
+      if (tooMany) return fail('rate_limited', tooMany);
       const now = clock.now();
       await repo.saveClosing({ invitation_id: invitationId, version_id: version.id, text, finished_at: now });
       if (text.trim() !== '') await repo.markResponded(invitationId, now);
