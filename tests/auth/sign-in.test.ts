@@ -80,6 +80,18 @@ describe('sign-in rate limits', () => {
     expect(blocked).toMatchObject({ ok: false, error: 'rate_limited' });
   });
 
+  it('checks at most five passwords of an account even when the guesses arrive all at once', async () => {
+    const guesses = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => app.auth.signIn({ email: 'dana@example.com', password: `guess ${i}`, clientAddress: `10.2.0.${i}` })),
+    );
+    expect(guesses.filter((r) => !r.ok && r.error === 'invalid_credentials')).toHaveLength(5);
+    expect(guesses.filter((r) => !r.ok && r.error === 'rate_limited')).toHaveLength(20);
+  });
+
+  it('does not count successful sign-ins against the client address', async () => {
+    for (let i = 0; i < 40; i++) expect((await app.auth.signIn({ email: 'dana@example.com', password, clientAddress: '198.51.100.1' })).ok).toBe(true);
+  });
+
   it('limits one client address across many accounts', async () => {
     for (let i = 0; i < 30; i++) await app.auth.signIn({ email: `user${i}@example.com`, password: 'x', clientAddress: '203.0.113.7' });
     const blocked = await app.auth.signIn({ email: 'dana@example.com', password, clientAddress: '203.0.113.7' });
@@ -161,5 +173,14 @@ describe('password change limits', () => {
       expect(await app.auth.changePassword({ userId: r.value.member.id, currentPassword: `guess ${i}`, newPassword: 'a brand new passphrase' })).toMatchObject({ error: 'wrong_password' });
     }
     expect(await app.auth.changePassword({ userId: r.value.member.id, currentPassword: password, newPassword: 'a brand new passphrase' })).toMatchObject({ ok: false, error: 'rate_limited' });
+  });
+
+  it('checks at most five current passwords even when the guesses arrive all at once', async () => {
+    const r = await app.auth.signIn({ email: 'dana@example.com', password, clientAddress: '1' });
+    if (!r.ok) throw new Error(r.message);
+    const guesses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => app.auth.changePassword({ userId: r.value.member.id, currentPassword: `guess ${i}`, newPassword: 'a brand new passphrase' })),
+    );
+    expect(guesses.filter((g) => !g.ok && g.error === 'wrong_password')).toHaveLength(5);
   });
 });

@@ -70,3 +70,18 @@ describe('HTTPS behind a proxy', () => {
     expect(plain.get('strict-transport-security')).toBeNull();
   });
 });
+
+describe('releasing an attempt', () => {
+  it('takes back exactly the one attempt recorded at that time, and nothing when there is none', () => {
+    const limiter = new RateLimiter({ limit: 2, windowMs: 1000 });
+    limiter.record('k', 10);
+    limiter.record('k', 20);
+    expect(limiter.check('k', 30).isAllowed).toBe(false);
+    limiter.release('k', 20);
+    expect(limiter.check('k', 30).isAllowed).toBe(true);
+    limiter.release('k', 99);
+    limiter.release('other', 10);
+    limiter.record('k', 40);
+    expect(limiter.check('k', 50).isAllowed).toBe(false);
+  });
+});

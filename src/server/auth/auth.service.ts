@@ -71,25 +71,21 @@ export function createAuthService(deps: { db: DB; clock: Clock; sessionDays: num
       const email = normalizeEmail(input.email);
       const accountKey = `account:${email}`;
       const clientKey = `client:${input.clientAddress}`;
-      for (const [limiter, key] of [[limiters.perAccount, accountKey], [limiters.perClient, clientKey]] as const) {
-        const decision = limiter.check(key, now);
-        if (!decision.isAllowed) {
-          return fail(
-            'rate_limited',
-            `Too many failed sign-in attempts. Wait ${describeRetryAfter(decision.retryAfterMs)} and try again.`,
-          );
-        }
+      // Every attempt counts as failed until it has succeeded: checking first and recording
+      // after the (slow, on purpose) password check would let parallel guesses all pass.
+      const refusal = [limiters.perAccount.check(accountKey, now), limiters.perClient.check(clientKey, now)].find((d) => !d.isAllowed);
+      if (refusal) {
+        return fail('rate_limited', `Too many failed sign-in attempts. Wait ${describeRetryAfter(refusal.retryAfterMs)} and try again.`);
       }
+      limiters.perAccount.record(accountKey, now);
+      limiters.perClient.record(clientKey, now);
 
       const user = input.password.length <= PASSWORD_MAX_LENGTH ? await staff.getByEmail(email) : undefined;
       const passwordHash = user?.password_hash ?? (await getDummyPasswordHash());
       const isPasswordRight = await verifyPassword(passwordHash, input.password.slice(0, PASSWORD_MAX_LENGTH * 4));
-      if (!user || !isPasswordRight || user.is_active !== 1) {
-        limiters.perAccount.record(accountKey, now);
-        limiters.perClient.record(clientKey, now);
-        return fail('invalid_credentials', INVALID_CREDENTIALS);
-      }
+      if (!user || !isPasswordRight || user.is_active !== 1) return fail('invalid_credentials', INVALID_CREDENTIALS);
       limiters.perAccount.reset(accountKey);
+      limiters.perClient.release(clientKey, now);
       const session = await issueSession(user.id);
       return ok({ ...session, member: toStaffMember(user) });
     },
@@ -136,12 +132,13 @@ export function createAuthService(deps: { db: DB; clock: Clock; sessionDays: num
       const user: StaffUserRow | undefined = await staff.get(input.userId);
       if (!user || user.is_active !== 1) return fail('not_found', 'Your account is no longer active.');
       const now = clock.now();
-      const limit = limiters.passwordChange.check(user.id, now);
+      // Counted before the check, as on sign-in, and forgiven when the password was right.
+      const limit = limiters.passwordChange.consume(user.id, now);
       if (!limit.isAllowed) return fail('rate_limited', `Too many wrong passwords. Wait ${describeRetryAfter(limit.retryAfterMs)} and try again.`);
       if (!(await verifyPassword(user.password_hash, input.currentPassword.slice(0, PASSWORD_MAX_LENGTH * 4)))) {
-        limiters.passwordChange.record(user.id, now);
         return fail('wrong_password', 'The current password is not right.');
       }
+      limiters.passwordChange.release(user.id, now);
       const weakness = checkPasswordStrength(input.newPassword);
       if (weakness) return fail('weak_password', weakness);
       const passwordHash = await hashPassword(input.newPassword);

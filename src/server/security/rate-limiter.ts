@@ -53,6 +53,17 @@ export class RateLimiter {
     return decision;
   }
 
+  /**
+   * Takes back one attempt recorded at `at` (by consume or record): for limits that count an
+   * attempt before its outcome is known, so that parallel attempts cannot all slip past the
+   * check, and then forgive the ones that turned out fine.
+   */
+  release(key: string, at: number): void {
+    const times = this.#attempts.get(key);
+    const index = times?.lastIndexOf(at) ?? -1;
+    if (index >= 0) times!.splice(index, 1);
+  }
+
   reset(key: string): void {
     this.#attempts.delete(key);
   }
