@@ -3,7 +3,7 @@ import { z } from 'astro/zod';
 import { PASSWORD_MAX_LENGTH } from '../server/auth/auth.ts';
 import { deleteStaffSessionCookie, isSecureSite, setStaffSessionCookie } from '../server/auth/session-cookie.ts';
 import { safeNextPath } from '../server/security/redirects.ts';
-import { requireStaff } from './guards.ts';
+import { clientAddressOf, requireStaff } from './guards.ts';
 
 export const auth = {
   signIn: defineAction({
@@ -17,7 +17,7 @@ export const auth = {
       const result = await context.locals.app.auth.signIn({
         email: input.email,
         password: input.password,
-        clientAddress: context.clientAddress,
+        clientAddress: clientAddressOf(context),
       });
       if (!result.ok) {
         throw new ActionError({

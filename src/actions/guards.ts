@@ -1,4 +1,5 @@
 import { ActionError, type ActionAPIContext } from 'astro:actions';
+import { resolveClientAddress } from '../server/security/client-address.ts';
 import type { StaffMember } from '../server/staff/staff.ts';
 import type { StaffRole } from '../server/staff/staff.ts';
 
@@ -10,4 +11,9 @@ export function requireStaff(context: ActionAPIContext, roles?: readonly StaffRo
     throw new ActionError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
   }
   return staff;
+}
+
+/** Where the request came from, through our own proxies when TRUST_PROXY says there are any. */
+export function clientAddressOf(context: ActionAPIContext): string {
+  return resolveClientAddress(context.clientAddress, context.request.headers.get('x-forwarded-for'), context.locals.app.config.trustedProxies);
 }

@@ -3,6 +3,7 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { safeReturnPath } from '../server/portal/return-path.ts';
 import { deleteSessionCookie, isSecureSite, PARTICIPANT_SESSION_COOKIE, setSessionCookie } from '../server/auth/session-cookie.ts';
+import { clientAddressOf } from './guards.ts';
 
 const token = z.string().max(64);
 
@@ -25,7 +26,7 @@ export const portal = {
     input: z.object({ token: token.optional(), email: z.string().max(254).optional(), next: z.string().max(200).optional() }),
     handler: async (input, context) => {
       if (!input.token && !input.email) throw new ActionError({ code: 'BAD_REQUEST', message: 'Enter the email address you were invited with.' });
-      const result = await context.locals.app.participants.requestNewLink({ ...input, clientAddress: context.clientAddress });
+      const result = await context.locals.app.participants.requestNewLink({ ...input, clientAddress: clientAddressOf(context) });
       if (!result.ok) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: result.message });
       return { message: result.value };
     },

@@ -4,6 +4,7 @@
  * the same defaults, so a variable means the same thing everywhere.
  */
 import { envSchema, type EnvName } from '../config/env-schema.ts';
+import { publicUrlFor } from '../config/public-url.ts';
 
 type Field = { type: string; default?: unknown; optional?: boolean; int?: boolean; min?: number; max?: number };
 
@@ -22,11 +23,13 @@ export function readEnvironment(source: Record<string, string | undefined> = pro
     if (isBad) throw new Error(`${name} must be a number${field.int ? ' (whole)' : ''} from ${field.min} to ${field.max}; got "${raw}".`);
     return value;
   };
+  const port = read('PORT') as number;
   return {
     host: read('HOST') as string,
-    port: read('PORT') as number,
+    port,
     databasePath: read('DATABASE_PATH') as string,
-    publicUrl: read('PUBLIC_URL') as string,
+    publicUrl: publicUrlFor(read('PUBLIC_URL') as string | undefined, port),
+    trustedProxies: read('TRUST_PROXY') as number,
     sessionDays: read('SESSION_DAYS') as number,
     emailFrom: read('EMAIL_FROM') as string,
     resendApiKey: read('RESEND_API_KEY') as string | undefined,

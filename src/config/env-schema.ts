@@ -33,11 +33,21 @@ export const envSchema = {
     type: 'string',
     default: './data/groundtruth.sqlite',
   },
+  // Without it: http://localhost:<PORT> (src/config/public-url.ts).
   PUBLIC_URL: {
     context: 'server',
     access: 'secret',
     type: 'string',
-    default: 'http://localhost:4321',
+    optional: true,
+  },
+  TRUST_PROXY: {
+    context: 'server',
+    access: 'secret',
+    type: 'number',
+    int: true,
+    min: 0,
+    max: 5,
+    default: 0,
   },
   SESSION_DAYS: {
     context: 'server',

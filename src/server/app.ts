@@ -39,6 +39,8 @@ export interface AppConfig {
   resendApiKey: string | null;
   /** Key from which invitation tokens are derived (src/config/link-secret.ts). */
   linkSecret: string;
+  /** How many proxies of ours stand in front of the server (TRUST_PROXY; src/server/security/client-address.ts). */
+  trustedProxies: number;
   /** Who invites, as customers know them, in invitation emails. */
   teamName: string;
 }
@@ -49,6 +51,7 @@ export const defaultAppConfig: AppConfig = {
   emailFrom: 'Groundtruth <groundtruth@localhost>',
   resendApiKey: null,
   linkSecret: 'test-link-secret-used-only-when-none-is-configured',
+  trustedProxies: 0,
   teamName: 'The customer experience team',
 };
 

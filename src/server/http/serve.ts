@@ -35,6 +35,7 @@ const app = createApp({
   config: {
     sessionDays: env.sessionDays,
     publicUrl: env.publicUrl,
+    trustedProxies: env.trustedProxies,
     emailFrom: env.emailFrom,
     resendApiKey: env.resendApiKey || null,
     linkSecret: loadLinkSecret({ configured: env.linkSecret, databasePath: env.databasePath }),
