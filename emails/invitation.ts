@@ -16,6 +16,7 @@ import {
   renderLayout,
   toSingleLine,
   assertEmailLink,
+  capitalizeFirst,
 } from './layout.ts';
 
 export interface InvitationEmailData {
@@ -23,7 +24,10 @@ export interface InvitationEmailData {
   recipientName: string | null;
   /** The recipient's company or account, when known. */
   account: string | null;
-  /** Who invites, as the customer knows them ("the Acme customer experience team"). */
+  /**
+   * Who invites, as the customer knows them and as it reads mid-sentence ("the Acme customer
+   * experience team"); the email capitalises it where it starts a sentence.
+   */
   teamName: string;
   /** The map's customer-facing title. */
   mapTitle: string;
@@ -42,9 +46,9 @@ export function renderInvitationEmail(data: InvitationEmailData): EmailContent {
   const message = data.personalMessage?.trim() ?? '';
   const expires = formatEmailDate(data.expiresAt);
 
-  const subject = `${team} invites you to review “${title}”`;
+  const subject = `${capitalizeFirst(team)} invites you to review “${title}”`;
   const greeting = name ? `Hello ${name},` : 'Hello,';
-  const intro = `${team} has invited you${account ? ` (${account})` : ''} to look at their customer journey “${title}” and tell them what works, what doesn’t, and above all what they missed.`;
+  const intro = `${capitalizeFirst(team)} has invited you${account ? ` (${account})` : ''} to look at their customer journey “${title}” and tell them what works, what doesn’t, and above all what they missed.`;
   const how = 'You can comment on any step of the journey, or on a gap between two steps where something happens that the map leaves out. No account or password is needed.';
   const personal = `This link is personal: please do not forward it. It works until ${expires} (UTC).`;
   const unexpected = 'If you were not expecting this invitation, you can ignore this email.';

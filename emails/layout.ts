@@ -35,6 +35,16 @@ export function toSingleLine(value: string): string {
 }
 
 /**
+ * A name at the start of a sentence. Team names are configured as they read mid-sentence ("the
+ * Acme customer experience team"), so only its first letter changes here ("The Acme …"); a name
+ * is never lowercased, since "Acme" would not survive that.
+ */
+export function capitalizeFirst(value: string): string {
+  const [first = '', ...rest] = [...value];
+  return first.toLocaleUpperCase('en') + rest.join('');
+}
+
+/**
  * Joins PUBLIC_URL and a path into the absolute link an email needs. The path is taken relative
  * to PUBLIC_URL even with a leading slash, so a deployment under a base path keeps it.
  */

@@ -13,7 +13,10 @@ import { assertEmailLink, button, escapeHtml, escapeMultiline, heading, paragrap
 export interface YouSaidWeDidEmailData {
   /** May be empty or null: the greeting then does without it. */
   recipientName: string | null;
-  /** Who they told, as the customer knows them ("The customer experience team"). */
+  /**
+   * Who they told, as the customer knows them and as it reads mid-sentence ("the customer
+   * experience team"): it only ever appears mid-sentence here.
+   */
   teamName: string;
   /** The published version's title. */
   mapTitle: string;

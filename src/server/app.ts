@@ -41,7 +41,11 @@ export interface AppConfig {
   linkSecret: string;
   /** How many proxies of ours stand in front of the server (TRUST_PROXY; src/server/security/client-address.ts). */
   trustedProxies: number;
-  /** Who invites, as customers know them, in invitation emails. */
+  /**
+   * Who invites, as customers know them, in emails and on the invitation page; written as it
+   * reads mid-sentence ("the Acme customer experience team"): emails capitalise it at the start
+   * of a sentence.
+   */
   teamName: string;
 }
 
@@ -52,7 +56,7 @@ export const defaultAppConfig: AppConfig = {
   resendApiKey: null,
   linkSecret: 'test-link-secret-used-only-when-none-is-configured',
   trustedProxies: 0,
-  teamName: 'The customer experience team',
+  teamName: 'the customer experience team',
 };
 
 export function createApp(options: {

@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { renderInvitationEmail, type InvitationEmailData } from '../../emails/invitation.ts';
-import { absoluteUrl, escapeHtml } from '../../emails/layout.ts';
+import { absoluteUrl, capitalizeFirst, escapeHtml } from '../../emails/layout.ts';
 import { renderNewLinkEmail } from '../../emails/new-link.ts';
+import { renderYouSaidWeDidEmail } from '../../emails/you-said-we-did.ts';
+import { defaultAppConfig } from '../../src/server/app.ts';
 
 const LINK = 'https://groundtruth.example.com/i/tok3n?from=mail&lang=en';
 const EXPIRES = Date.UTC(2026, 11, 25, 12, 0, 0);
@@ -29,7 +31,7 @@ function unexpectedTags(html: string): string[] {
 describe('the invitation email', () => {
   it('has a subject, an HTML part with the link as href, and a complete plain-text part', () => {
     const email = renderInvitationEmail(invitation);
-    expect(email.subject).toBe('the Acme customer experience team invites you to review “Getting started with Acme”');
+    expect(email.subject).toBe('The Acme customer experience team invites you to review “Getting started with Acme”');
     expect(email.html).toContain(`href="${escapeHtml(LINK)}"`);
     expect(email.html).toContain('Hello Ada Lovelace,');
     expect(email.text).toContain(`\n${LINK}\n`);
@@ -89,6 +91,39 @@ describe('the invitation email', () => {
   it('refuses a link that is not absolute http(s)', () => {
     expect(() => renderInvitationEmail({ ...invitation, link: 'javascript:alert(1)' })).toThrow();
     expect(() => renderInvitationEmail({ ...invitation, link: '/i/relative' })).toThrow();
+  });
+});
+
+describe('the team name in a sentence', () => {
+  // Team names are configured as they read mid-sentence; only a sentence start capitalises them.
+  const team = defaultAppConfig.teamName;
+
+  it('is configured as it reads mid-sentence', () => {
+    expect(team).toBe('the customer experience team');
+  });
+
+  it('starts the invitation’s subject and first sentence with a capital, and stays lowercase mid-sentence', () => {
+    const email = renderInvitationEmail({ ...invitation, teamName: team });
+    expect(email.subject).toBe('The customer experience team invites you to review “Getting started with Acme”');
+    expect(email.text).toContain('\nThe customer experience team has invited you (Analytical Engines Ltd) to look at');
+    expect(email.text).toContain('A message from the customer experience team:');
+    expect(email.html).toContain('A message from the customer experience team:');
+  });
+
+  it('reads “You told the customer experience team that…” in “You said, we did”', () => {
+    const email = renderYouSaidWeDidEmail({ recipientName: 'Dana', teamName: team, mapTitle: 'Getting started', ownWords: 'IT approval', stageName: 'Sign up', cardText: 'Your IT team approves', link: LINK });
+    for (const part of [email.text, email.html]) {
+      expect(part).toContain('You told the customer experience team that something was missing');
+      expect(part).not.toContain('The customer experience team');
+    }
+  });
+
+  it('capitalises only the first letter, never lowercasing a name', () => {
+    expect(capitalizeFirst('the Acme CX team')).toBe('The Acme CX team');
+    expect(capitalizeFirst('Acme')).toBe('Acme');
+    expect(capitalizeFirst('émile’s team')).toBe('Émile’s team');
+    expect(capitalizeFirst('😀 team')).toBe('😀 team');
+    expect(capitalizeFirst('')).toBe('');
   });
 });
 
