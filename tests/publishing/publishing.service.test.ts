@@ -61,6 +61,17 @@ describe('publishing', () => {
     expect((await app.publishing.listVersions(mapId)).map((v) => v.number)).toEqual([2, 1]);
   });
 
+  it('counts nothing as reworded in a first version, and a changed title as reworded later', async () => {
+    const mapId = await app.maps.importMap(content(), null);
+    await app.publishing.publish(mapId, { actor, acknowledgeWarnings: false });
+    const map = (await app.maps.getEditableMap(mapId))!;
+    await app.maps.updateMapDetails(mapId, map.revision, { customerTitle: 'Your first weeks' });
+    await app.publishing.publish(mapId, { actor, acknowledgeWarnings: false });
+    const [second, first] = await app.publishing.listVersions(mapId);
+    expect(first!.summary.changes).toEqual({ added: 3, removed: 0, reworded: 0, moved: 0 });
+    expect(second!.summary.changes).toEqual({ added: 0, removed: 0, reworded: 1, moved: 0 });
+  });
+
   it('keeps published keys stable across versions and free of internal key names', async () => {
     const mapId = await app.maps.importMap(content(), null);
     await app.publishing.publish(mapId, { actor, acknowledgeWarnings: false });

@@ -68,7 +68,8 @@ function countChanges(diff: SnapshotDiff): VersionSummary['changes'] {
   return {
     added: diff.stages.added.length + diff.lanes.added.length + diff.cards.added.length,
     removed: diff.stages.removed.length + diff.lanes.removed.length + diff.cards.removed.length,
-    reworded: (diff.title ? 1 : 0) + diff.stages.reworded.length + diff.lanes.reworded.length + diff.cards.reworded.length,
+    // A first version has no earlier title to reword: its title is new, like everything else.
+    reworded: (diff.title && diff.title.from !== null ? 1 : 0) + diff.stages.reworded.length + diff.lanes.reworded.length + diff.cards.reworded.length,
     moved: diff.cards.moved.length,
   };
 }
