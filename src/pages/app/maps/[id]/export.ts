@@ -1,6 +1,7 @@
 import type { APIRoute } from 'astro';
 import { serializeMapCsv } from '../../../../server/maps/map-csv.ts';
 import { serializeMapJson } from '../../../../server/maps/map-format.ts';
+import { notFound } from '../../../../server/http/not-found.ts';
 
 /** A file name from the title that every browser and file system accepts. */
 function toFileName(title: string): string {
@@ -11,7 +12,7 @@ export const GET: APIRoute = async ({ params, url, locals }) => {
   const format = url.searchParams.get('format') ?? 'json';
   if (format !== 'json' && format !== 'csv') return new Response('format must be json or csv', { status: 400 });
   const content = await locals.app.maps.getMapContent(params.id ?? '');
-  if (!content) return new Response('No such map', { status: 404 });
+  if (!content) return notFound();
   const body = format === 'json' ? serializeMapJson(content) : serializeMapCsv(content);
   return new Response(body, {
     headers: {
