@@ -54,18 +54,24 @@ const { handler } = (await import(entry)) as { handler: (req: http.IncomingMessa
 
 const fastLane = { participants: app.participants, annotations: app.annotations, publicOrigin: new URL(env.publicUrl).origin };
 const baseline = baselineSecurityHeaders(env.publicUrl.startsWith('https://'));
-const server = http.createServer((req, res) => {
+/** Astro answers: it starts from the baseline headers (see baselineSecurityHeaders). */
+function handOver(req: http.IncomingMessage, res: http.ServerResponse): void {
   for (const [name, value] of baseline) res.setHeader(name, value);
+  handler(req, res);
+}
+// The fast lane's answers carry every header already: they were captured from, or are built
+// like, Astro's own.
+const server = http.createServer((req, res) => {
   // Astro writes a stream's chunks without waiting for the socket: a live stream whose client
   // stops reading is dropped once 1 MB waits for it, instead of piling up in memory.
   if (isLiveStreamPath(new URL(req.url ?? '/', 'http://front').pathname)) limitStreamBacklog(res);
   serveParticipantFastLane(fastLane, req, res).then(
     (isServed) => {
-      if (!isServed) handler(req, res);
+      if (!isServed) handOver(req, res);
     },
     (error: unknown) => {
       console.error('[front]', error);
-      handler(req, res);
+      handOver(req, res);
     },
   );
 });
