@@ -31,16 +31,14 @@ const MAPS = { href: '/app/maps', label: 'Go to Maps' };
 
 /** The heading, sentence and way back for an address that led nowhere. */
 export function describeMissingPage(pathname: string, viewer: MissingPageViewer): MissingPage {
-  const parts = pathname.split('/').filter(Boolean);
-  if (parts[0] === 'app' && viewer === 'staff') {
-    const [, area, , sub] = parts;
-    if (area === 'maps' && sub === 'versions' && parts.length > 4) {
+  if ((pathname === '/app' || pathname.startsWith('/app/')) && viewer === 'staff') {
+    if (/^\/app\/maps\/[^/]+\/versions\/[^/]+/.test(pathname)) {
       return { side: 'staff', heading: 'No such version', sentence: 'This map has no version with that number, or the map was deleted.', back: MAPS };
     }
-    if (area === 'maps' && parts.length > 2) {
+    if (/^\/app\/maps\/[^/]+/.test(pathname)) {
       return { side: 'staff', heading: 'No such map', sentence: 'There is no map at this address: it may have been deleted, or the link is incomplete.', back: MAPS };
     }
-    if (area === 'review' && parts.length > 2) {
+    if (/^\/app\/review\/[^/]+/.test(pathname)) {
       return {
         side: 'staff',
         heading: 'No such item in the review queue',
@@ -48,12 +46,12 @@ export function describeMissingPage(pathname: string, viewer: MissingPageViewer)
         back: { href: '/app/review', label: 'Go to the review queue' },
       };
     }
-    if (area === 'outbox' && parts.length > 2) {
+    if (/^\/app\/outbox\/[^/]+/.test(pathname)) {
       return { side: 'staff', heading: 'No such email', sentence: 'There is no email at this address in the outbox, or the link is incomplete.', back: { href: '/app/outbox', label: 'Go to the Outbox' } };
     }
     return { side: 'staff', heading: 'Page not found', sentence: 'There is nothing at this address.', back: STAFF_HOME };
   }
-  if (parts[0] === 'm') {
+  if (pathname === '/m' || pathname.startsWith('/m/')) {
     const sentence = 'There is nothing here for you: it is not among the maps you are invited to review, or the link is incomplete.';
     if (viewer === 'participant') return { side: 'portal', heading: 'Not found', sentence, back: { href: '/m', label: 'Go to your reviews' } };
     // Staff reach /m/versions/… as the customer view of a version.
