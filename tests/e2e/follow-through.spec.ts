@@ -42,6 +42,8 @@ test('an accepted missing item becomes a draft card; publishing it applies the i
   await page.goto(`/app/review?map=${encodeURIComponent(published.mapId)}`);
   await page.getByRole('link', { name: 'Something is missing' }).click();
   const itemUrl = page.url();
+  // Nobody rated how much it matters: the page says so rather than showing the neutral 3 as a rating.
+  await expect(page.getByRole('definition').filter({ hasText: 'not rated (counts as 3)' })).toBeVisible();
   await page.getByRole('button', { name: 'Accept' }).click();
   await expect(page.getByRole('status')).toContainText('Decision: accepted');
   await page.getByRole('button', { name: 'Make a draft card' }).click();
@@ -64,4 +66,9 @@ test('an accepted missing item becomes a draft card; publishing it applies the i
   await page.goto(itemUrl);
   await expect(page.getByRole('heading', { name: 'Decision: Applied' })).toBeVisible();
   await expect(page.getByRole('table')).toContainText('Published in version 2.');
+  // The draft card's sentence follows the state: applied by version 2, not "the next version applies it".
+  const draftSection = page.getByRole('region', { name: 'On the internal map' });
+  await expect(draftSection).toContainText('Version 2 applied this item');
+  await expect(draftSection).toContainText('were emailed to say so');
+  await expect(draftSection).not.toContainText('next published version');
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EditableMap } from '../../src/server/maps/maps.ts';
 import { SNAPSHOT_FORMAT, type PublishedSnapshot } from '../../src/server/portal/snapshot.ts';
 import { toPublishedKey } from '../../src/server/publishing/opaque-keys.ts';
-import { canNotify, chooseDefaultLane, mergeRaisers, placeDraftCard, writeDraftCard } from '../../src/server/review/follow-through.ts';
+import { appliedInVersionReason, canNotify, chooseDefaultLane, describeDraftCardState, findAppliedVersion, mergeRaisers, placeDraftCard, writeDraftCard } from '../../src/server/review/follow-through.ts';
 
 const MAP_ID = 'map1';
 const key = (kind: 'stage' | 'lane' | 'card', k: string) => toPublishedKey(MAP_ID, kind, k);
@@ -110,5 +110,34 @@ describe('who is told', () => {
     expect(canNotify({ revoked_at: 1, delivery_status: 'delivered' })).toBe(false);
     expect(canNotify({ revoked_at: null, delivery_status: 'bounced' })).toBe(false);
     expect(canNotify({ revoked_at: null, delivery_status: 'complained' })).toBe(false);
+  });
+});
+
+describe('what the item page says about its draft card', () => {
+  const accepted = { disposition: 'accepted', dispositionLabel: 'Accepted', appliedInVersion: null };
+  it('before publishing: whether the card is customer-facing yet, and that the next version applies the item', () => {
+    expect(describeDraftCardState({ ...accepted, isPublic: true })).toBe('It is shown to customers: the next published version applies this item and tells everyone who raised it.');
+    expect(describeDraftCardState({ ...accepted, isPublic: false })).toMatch(/^It is internal for now: make it customer-facing/);
+  });
+  it('once applied: which version applied it and that the people who raised it were told, never “the next version”', () => {
+    const text = describeDraftCardState({ isPublic: true, disposition: 'applied', dispositionLabel: 'Applied', appliedInVersion: 3 });
+    expect(text).toBe('Version 3 applied this item: it showed this card to customers, and the people who raised the item or +1’d it were emailed to say so.');
+    expect(text).not.toMatch(/next published version/);
+  });
+  it('applied by hand: no version applied it and nobody was emailed', () => {
+    expect(describeDraftCardState({ isPublic: true, disposition: 'applied', dispositionLabel: 'Applied', appliedInVersion: null })).toBe(
+      'This item was marked applied by hand, so no version applied it and nobody who raised it was emailed about it.',
+    );
+  });
+  it('no longer accepted: publishing does not apply it', () => {
+    expect(describeDraftCardState({ isPublic: true, disposition: 'needs_follow_up', dispositionLabel: 'Needs follow-up', appliedInVersion: null })).toBe(
+      'The item is “Needs follow-up” now, so publishing does not apply it and tells nobody; accept it again first.',
+    );
+  });
+  it('reads the applying version from the history entry a publish writes, and none from a hand-made one', () => {
+    const entry = (to: string, reason: string | null) => ({ field: 'disposition', to, reason });
+    expect(findAppliedVersion([entry('accepted', null), entry('applied', appliedInVersionReason(12))])).toBe(12);
+    expect(findAppliedVersion([entry('accepted', null), entry('applied', null)])).toBeNull();
+    expect(findAppliedVersion([entry('accepted', null)])).toBeNull();
   });
 });

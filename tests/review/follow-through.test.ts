@@ -3,6 +3,7 @@ import type { App } from '../../src/server/app.ts';
 import type { Anchor } from '../../src/server/annotations/annotations.ts';
 import type { JourneyMapContent } from '../../src/server/maps/maps.ts';
 import { toPublishedKey } from '../../src/server/publishing/opaque-keys.ts';
+import { findAppliedVersion } from '../../src/server/review/follow-through.ts';
 import type { ReviewActor } from '../../src/server/review/review.service.ts';
 import { createTestApp, type TestClock } from '../helpers/database.ts';
 
@@ -207,6 +208,8 @@ describe('applied on publish: you said, we did', () => {
     const detail = (await app.review.getItem(original))!;
     expect(detail.item.disposition).toBe('applied');
     expect(detail.history.at(-1)).toMatchObject({ actorId: editor.id, actorName: 'eddie', field: 'disposition', from: 'accepted', to: 'applied', reason: `Published in version ${version}.` });
+    // The item page reads the applying version back from this history entry.
+    expect(findAppliedVersion(detail.history)).toBe(version);
 
     const emails = await ourEmails();
     expect(emails.map((e) => e.to_email)).toEqual(['dana@example.com', 'ed@example.com', 'fay@example.com']);

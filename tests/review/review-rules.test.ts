@@ -84,6 +84,7 @@ describe('priority', () => {
       participants: 4,
       accounts: 2,
       meanImportance: 4,
+      importanceRatings: 2,
       customerImpact: 24,
       businessImpact: 5,
       effort: 2,
@@ -92,7 +93,7 @@ describe('priority', () => {
     });
   });
   it('counts unrated importance, business impact and effort as 3', () => {
-    expect(computePriority({ participants: 1, accounts: 1, importances: [], businessImpact: null, effort: null })).toMatchObject({ meanImportance: 3, customerImpact: 6, score: 6, isRated: false });
+    expect(computePriority({ participants: 1, accounts: 1, importances: [], businessImpact: null, effort: null })).toMatchObject({ meanImportance: 3, importanceRatings: 0, customerImpact: 6, score: 6, isRated: false });
   });
   it('ranks more people, more accounts, more importance, more business impact and less effort higher', () => {
     const base = { participants: 2, accounts: 1, importances: [3], businessImpact: 3, effort: 3 };

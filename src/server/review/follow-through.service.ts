@@ -28,7 +28,7 @@ import type { PublishingVersion } from '../publishing/publishing.service.ts';
 import { toPublishedKey } from '../publishing/opaque-keys.ts';
 import { fail, ok } from '../result.ts';
 import { canEditMaps } from '../staff/staff.ts';
-import { canNotify, mergeRaisers, placeDraftCard, writeDraftCard, type Raiser } from './follow-through.ts';
+import { appliedInVersionReason, canNotify, mergeRaisers, placeDraftCard, writeDraftCard, type Raiser } from './follow-through.ts';
 import { checkTransition } from './review.ts';
 import { createReviewRepository } from './review.repository.ts';
 import type { ReviewActor, ReviewResult } from './review.service.ts';
@@ -143,7 +143,7 @@ export function createFollowThroughService(deps: { db: DB; clock: Clock; maps: M
       const annotation = await tx.get(link.annotation_id);
       if (!annotation || !checkTransition('disposition', annotation.disposition, 'applied').ok) continue;
       if (!(await tx.updateAtRevision(annotation.id, annotation.revision, { disposition: 'applied' }))) continue;
-      await appendHistory(trx, annotation.id, version.actor, [{ field: 'disposition', from: annotation.disposition, to: 'applied', reason: `Published in version ${version.number}.` }], now);
+      await appendHistory(trx, annotation.id, version.actor, [{ field: 'disposition', from: annotation.disposition, to: 'applied', reason: appliedInVersionReason(version.number) }], now);
       applied.push(annotation.id);
 
       for (const raiser of await listRaisers(trx, annotation)) {

@@ -143,3 +143,34 @@ export function mergeRaisers(raisers: readonly Raiser[]): Raiser[] {
 export function canNotify(invitation: { revoked_at: number | null; delivery_status: string }): boolean {
   return invitation.revoked_at === null && invitation.delivery_status !== 'bounced' && invitation.delivery_status !== 'complained';
 }
+
+/** The history reason written when a published version applies an item (read back below). */
+export function appliedInVersionReason(versionNumber: number): string {
+  return `Published in version ${versionNumber}.`;
+}
+
+/** The version that applied an item, from its history; null when someone marked it applied by hand. */
+export function findAppliedVersion(history: readonly { field: string; to: string | null; reason: string | null }[]): number | null {
+  const applied = history.findLast((h) => h.field === 'disposition' && h.to === 'applied');
+  const match = applied?.reason ? /^Published in version (\d+)\.$/.exec(applied.reason) : null;
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * What the item page says about the draft card made from an item, true to the item's state:
+ * only an accepted item is applied by the next version that shows its card (markAppliedIn),
+ * and only then is anyone told. Staff wording; `dispositionLabel` is the item's current one.
+ */
+export function describeDraftCardState(input: { isPublic: boolean; disposition: string; dispositionLabel: string; appliedInVersion: number | null }): string {
+  if (input.disposition === 'applied') {
+    return input.appliedInVersion === null
+      ? 'This item was marked applied by hand, so no version applied it and nobody who raised it was emailed about it.'
+      : `Version ${input.appliedInVersion} applied this item: it showed this card to customers, and the people who raised the item or +1’d it were emailed to say so.`;
+  }
+  if (input.disposition !== 'accepted') {
+    return `The item is “${input.dispositionLabel}” now, so publishing does not apply it and tells nobody; accept it again first.`;
+  }
+  return input.isPublic
+    ? 'It is shown to customers: the next published version applies this item and tells everyone who raised it.'
+    : 'It is internal for now: make it customer-facing in the editor, then publish; that applies this item and tells everyone who raised it.';
+}

@@ -141,6 +141,8 @@ export interface Priority {
   participants: number;
   accounts: number;
   meanImportance: number;
+  /** How many ratings the mean is of: 0 when nobody rated it, and the mean is the neutral 3. */
+  importanceRatings: number;
   customerImpact: number;
   businessImpact: number;
   effort: number;
@@ -162,6 +164,7 @@ export function computePriority(input: PriorityInput): Priority {
     participants: input.participants,
     accounts: input.accounts,
     meanImportance: round2(meanImportance),
+    importanceRatings: input.importances.length,
     customerImpact: round2(customerImpact),
     businessImpact,
     effort,
