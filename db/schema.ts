@@ -358,6 +358,8 @@ export interface LiveSessionsTable {
   timer_stage_key: string | null;
   timer_ends_at: number | null;
   timer_duration_ms: number | null;
+  /** While the session is paused, the time its timer had left (timer_ends_at is null then). */
+  timer_remaining_ms: number | null;
   /** The sequence number of the session's newest event. */
   last_seq: Generated<number>;
   opened_at: number;

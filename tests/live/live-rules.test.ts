@@ -4,6 +4,7 @@ import {
   canFacilitate,
   canModerateLive,
   canMoveSession,
+  describeFeedback,
   describeSessionState,
   diffViews,
   ENDED_MESSAGE,
@@ -12,6 +13,10 @@ import {
   formatSseEvent,
   parseLastEventId,
   sessionTag,
+  startTimer,
+  supersede,
+  timerAcrossStateChange,
+  timerRemainingMs,
   toLiveAnnotation,
   validateTimerMinutes,
   type LinkedAnnotationFacts,
@@ -83,6 +88,53 @@ describe('what each screen says about the session', () => {
   });
 });
 
+describe('the timer across a pause', () => {
+  it('pausing keeps the time left and stops the clock; resuming counts down from it again', () => {
+    const running = { endsAt: 10_000 + 90_000, remainingMs: null };
+    const paused = timerAcrossStateChange(running, 'paused', 10_000);
+    expect(paused).toEqual({ endsAt: null, remainingMs: 90_000 });
+    // However long the pause, the time left stays.
+    expect(timerRemainingMs(paused, 10_000 + 3_600_000)).toBe(90_000);
+    const resumed = timerAcrossStateChange(paused, 'open', 500_000);
+    expect(resumed).toEqual({ endsAt: 590_000, remainingMs: null });
+    expect(timerRemainingMs(resumed, 560_000)).toBe(30_000);
+  });
+
+  it('a timer already run out stays at zero; no timer stays none; a running one is not moved by resuming', () => {
+    expect(timerAcrossStateChange({ endsAt: 5_000, remainingMs: null }, 'paused', 9_000)).toEqual({ endsAt: null, remainingMs: 0 });
+    expect(timerAcrossStateChange({ endsAt: null, remainingMs: null }, 'paused', 9_000)).toEqual({ endsAt: null, remainingMs: null });
+    expect(timerAcrossStateChange({ endsAt: 20_000, remainingMs: null }, 'open', 9_000)).toEqual({ endsAt: 20_000, remainingMs: null });
+    expect(timerRemainingMs({ endsAt: 5_000 }, 9_000)).toBe(0);
+  });
+
+  it('a new timer runs in an open session and waits with its full time in a paused one', () => {
+    expect(startTimer('open', 60_000, 1_000)).toEqual({ endsAt: 61_000, remainingMs: null });
+    expect(startTimer('paused', 60_000, 1_000)).toEqual({ endsAt: null, remainingMs: 60_000 });
+  });
+});
+
+describe('what each screen says about the feedback settings', () => {
+  const privately = { mode: 'private' as const, requiresApproval: true, showsNames: false };
+  const approvedFirst = { mode: 'shared' as const, requiresApproval: true, showsNames: false };
+  const openly = { mode: 'shared' as const, requiresApproval: false, showsNames: true };
+
+  it('tells participants whether comments are counted only, approved first or shown at once', () => {
+    expect(describeFeedback(privately, 'participant')).toContain('only as counts: the team keeps comments private');
+    expect(describeFeedback(approvedFirst, 'participant')).toContain('once the team approves it');
+    expect(describeFeedback(openly, 'participant')).toContain('appears here as they say it.');
+    for (const rules of [approvedFirst, openly]) expect(describeFeedback(rules, 'participant')).not.toMatch(/private|counts/);
+  });
+
+  it('says “private” on the screen for the room and the console only while comments are private', () => {
+    expect(describeFeedback(privately, 'screen')).toContain('Comments stay private on this map');
+    expect(describeFeedback(privately, 'console')).toContain('comments stay private');
+    for (const rules of [approvedFirst, openly]) {
+      for (const mode of ['screen', 'console'] as const) expect(describeFeedback(rules, mode) ?? '').not.toMatch(/private/i);
+    }
+    expect(describeFeedback(openly, 'screen')).toBeNull();
+  });
+});
+
 describe('the session tag', () => {
   it('is a valid review-queue tag with the date and the start of the id', () => {
     const tag = sessionTag({ id: 'abcdefghjkmnpqrstuvwxyz2', openedAt: Date.UTC(2026, 10, 25, 23, 30) });
@@ -108,9 +160,9 @@ describe('what travels', () => {
   });
 
   it('diffs: new, changed, hidden, approved — and counts per stage', () => {
-    const rules = { mode: 'shared' as const, showsNames: false };
+    const rules = { mode: 'shared' as const, requiresApproval: false, showsNames: false };
     const first = diffViews(emptyView(), [facts(), facts({ id: 'a2', moderation: 'pending', anchor: { kind: 'gap', stage: 'sa', nextStage: 'sb' } })], snapshot, rules);
-    expect(first.map((e) => `${e.type}/${e.audience}`)).toEqual(['annotation/everyone', 'pending/staff', 'counts/everyone']);
+    expect(first.map((e) => `${e.type}/${e.audience}`)).toEqual(['feedback/everyone', 'annotation/everyone', 'pending/staff', 'counts/everyone']);
     expect(first.at(-1)!.payload).toEqual({ byStage: { sb: 1, sa: 1 }, total: 2 });
     const view = foldEvents(stored(first));
     expect(diffViews(view, [facts(), facts({ id: 'a2', moderation: 'pending', anchor: { kind: 'gap', stage: 'sa', nextStage: 'sb' } })], snapshot, rules)).toEqual([]);
@@ -124,6 +176,31 @@ describe('what travels', () => {
       { type: 'removed', audience: 'staff', payload: { id: 'a2' } },
       { type: 'counts', audience: 'everyone', payload: { byStage: {}, total: 0 } },
     ]);
+  });
+
+  it('diffs the feedback settings and the number who joined, only when they change', () => {
+    const rules = { mode: 'shared' as const, requiresApproval: false, showsNames: false };
+    const opened = diffViews(emptyView(), [], snapshot, rules, 0);
+    expect(opened).toEqual([{ type: 'feedback', audience: 'everyone', payload: rules }]);
+    const view = foldEvents(stored(opened));
+    expect(diffViews(view, [], snapshot, rules, 0)).toEqual([]);
+    // Not told how many joined: nothing about them.
+    expect(diffViews(view, [], snapshot, rules)).toEqual([]);
+    const changed = diffViews(view, [], snapshot, { ...rules, mode: 'private' }, 3);
+    expect(changed).toEqual([
+      { type: 'feedback', audience: 'everyone', payload: { mode: 'private', requiresApproval: false, showsNames: false } },
+      { type: 'members', audience: 'staff', payload: { count: 3 } },
+    ]);
+    expect(foldEvents(stored(changed))).toMatchObject({ feedback: { mode: 'private' }, members: 3 });
+  });
+
+  it('keeps only the newest settings and count of members in the log', () => {
+    const slots = new Map<string, number>();
+    expect(supersede(slots, { seq: 3, type: 'feedback', audience: 'everyone', payload: {} })).toEqual([]);
+    expect(supersede(slots, { seq: 4, type: 'members', audience: 'staff', payload: { count: 1 } })).toEqual([]);
+    expect(supersede(slots, { seq: 5, type: 'members', audience: 'staff', payload: { count: 2 } })).toEqual([4]);
+    expect(supersede(slots, { seq: 6, type: 'feedback', audience: 'everyone', payload: {} })).toEqual([3]);
+    expect(supersede(slots, { seq: 7, type: 'counts', audience: 'everyone', payload: {} })).toEqual([]);
   });
 
   it('frames an event with its id, type and one data line', () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/server/app.ts';
-import { PAUSED_MESSAGE, PRIVATE_APPROVE_MESSAGE } from '../../src/server/live/live.ts';
+import { PAUSED_MESSAGE, PRIVATE_APPROVE_MESSAGE, timerRemainingMs } from '../../src/server/live/live.ts';
 import { createLiveWorld, inviteParticipant, type LiveWorld } from './live-helpers.ts';
 import { readSse, type SseEvent } from './sse.ts';
 
@@ -183,7 +183,7 @@ describe('the screen for the room', () => {
     const session = await openSession();
     const dana = await joined(session.joinCode, 'dana@example.com');
     const screen = await screenStream(session.id, 0);
-    await screen.until((e) => e.id === 2);
+    await screen.until((e) => e.type === 'feedback'); // the opening events
     const said = await say(dana, 'Private words on the big screen');
     const event = await screen.next();
     expect(event).toMatchObject({ type: 'counts', data: { total: 1 } });
@@ -271,6 +271,123 @@ describe('pausing', () => {
     expect(await app.annotations.createAnnotation(outsider.participantId, outsider.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: 'Alone' })).toMatchObject({ ok: true });
     await app.liveSessions.setState(world.editor, session.id, 'open');
     expect(await app.annotations.createAnnotation(dana.participantId, dana.invitationId, { anchor: { kind: 'map' }, kind: 'idea', text: 'After' })).toMatchObject({ ok: true });
+  });
+
+  it('stops the timer with the time it had left, on every screen, and resumes it from there', async () => {
+    const session = await openSession();
+    const [first] = await stageKeys();
+    const dana = await joined(session.joinCode, 'dana@example.com');
+    await app.liveSessions.focus(world.editor, session.id, first!);
+    await app.liveSessions.setTimer(world.editor, session.id, '5');
+    const people = await participantStream(dana, session.joinCode, null);
+    world.clock.advance(60_000); // a minute of the five goes by
+
+    await app.liveSessions.setState(world.editor, session.id, 'paused');
+    const still = { stageKey: first, endsAt: null, durationMs: 300_000, remainingMs: 240_000 };
+    expect(await people.next()).toMatchObject({ type: 'session', data: { state: 'paused', timer: still } });
+    world.clock.advance(10 * 60_000); // a long pause: longer than the timer
+    // The console, the screen and the participants' board all show the same four minutes.
+    const entered = await app.live.boardFor(dana.participantId, session.joinCode);
+    if (!entered.ok || !entered.value.board) throw new Error('no board');
+    for (const board of [await app.liveSessions.board(session.id), await app.liveSessions.screenBoard(session.id), entered.value.board]) {
+      expect(board!.session.timer).toEqual(still);
+      expect(timerRemainingMs(board!.session.timer!, world.clock.now())).toBe(240_000);
+    }
+
+    await app.liveSessions.setState(world.editor, session.id, 'open');
+    const resumedAt = world.clock.now();
+    expect(await people.next()).toMatchObject({ type: 'session', data: { state: 'open', timer: { endsAt: resumedAt + 240_000, remainingMs: null } } });
+    world.clock.advance(30_000);
+    expect(timerRemainingMs((await app.liveSessions.get(session.id))!.timer!, world.clock.now())).toBe(210_000);
+    await people.cancel();
+  });
+
+  it('a timer started while paused waits with its full time until the session resumes', async () => {
+    const session = await openSession();
+    await app.liveSessions.setState(world.editor, session.id, 'paused');
+    await app.liveSessions.setTimer(world.editor, session.id, '2');
+    world.clock.advance(5 * 60_000);
+    expect((await app.liveSessions.get(session.id))!.timer).toEqual({ stageKey: null, endsAt: null, durationMs: 120_000, remainingMs: 120_000 });
+    await app.liveSessions.setState(world.editor, session.id, 'open');
+    expect((await app.liveSessions.get(session.id))!.timer).toMatchObject({ endsAt: world.clock.now() + 120_000, remainingMs: null });
+    // Stopping it clears it, paused or not; ending clears it too.
+    await app.liveSessions.setState(world.editor, session.id, 'paused');
+    await app.liveSessions.setTimer(world.editor, session.id, null);
+    expect((await app.liveSessions.get(session.id))!.timer).toBeNull();
+    await app.liveSessions.setTimer(world.editor, session.id, '3');
+    await app.liveSessions.setState(world.editor, session.id, 'ended');
+    expect((await app.liveSessions.get(session.id))!.timer).toBeNull();
+  });
+});
+
+describe('the console’s count of who joined', () => {
+  it('follows each join live on the console, and never reaches participants or the screen for the room', async () => {
+    await shareFeedback({ showsNames: true });
+    const session = await openSession();
+    const consoleStream = await app.liveSessions.openStream(world.editor, world.editorSignIn, session.id, null);
+    const screenStream = await app.liveSessions.openScreenStream(world.editor, world.editorSignIn, session.id, null);
+    if (!consoleStream.ok || !screenStream.ok) throw new Error('no stream');
+    const onConsole = readSse(consoleStream.value);
+    const onScreen = readSse(screenStream.value);
+    expect((await app.liveSessions.board(session.id))!.members).toBe(0);
+
+    const dana = await joined(session.joinCode, 'dana@example.com');
+    expect(await onConsole.next()).toEqual({ id: 4, type: 'members', data: { count: 1 } });
+    const people = await participantStream(dana, session.joinCode, 0);
+    const erik = await joined(session.joinCode, 'erik@example.com');
+    expect(await onConsole.next()).toEqual({ id: 5, type: 'members', data: { count: 2 } });
+    // Joining again changes nothing.
+    expect(await app.live.join(erik.participantId, session.joinCode)).toMatchObject({ ok: true });
+    await app.liveRuntime.whenIdle();
+    expect((await app.liveSessions.board(session.id))!.members).toBe(2);
+
+    // Participants and the room get neither the count nor who joined; their boards have no count.
+    await say(dana, 'After the joins');
+    const seenByPeople = await people.until(isType('counts'));
+    const seenOnScreen = await onScreen.until(isType('counts'));
+    for (const seen of [seenByPeople, seenOnScreen]) {
+      expect(seen.map((e) => e.type)).not.toContain('members');
+      expect(JSON.stringify(seen)).not.toMatch(/erik@|dana@|"count"/);
+    }
+    expect((await app.liveSessions.screenBoard(session.id))!.members).toBeNull();
+    expect(await app.live.boardFor(erik.participantId, session.joinCode)).toMatchObject({ ok: true, value: { board: { members: null } } });
+    // The stored events hold the number only.
+    const stored = await app.db.selectFrom('live_events').select(['type', 'audience', 'payload']).where('session_id', '=', session.id).where('type', '=', 'members').execute();
+    expect(stored).toEqual([{ type: 'members', audience: 'staff', payload: '{"count":2}' }]);
+    for (const reader of [onConsole, onScreen, people]) await reader.cancel();
+  });
+});
+
+describe('the map’s feedback settings', () => {
+  it('travel to every screen when they change, so boards word themselves by them', async () => {
+    await shareFeedback({ requiresApproval: true });
+    const session = await openSession();
+    const dana = await joined(session.joinCode, 'dana@example.com');
+    expect((await app.liveSessions.board(session.id))!.feedback).toEqual({ mode: 'shared', requiresApproval: true, showsNames: false });
+    const people = await participantStream(dana, session.joinCode, null);
+    const consoleStream = await app.liveSessions.openStream(world.editor, world.editorSignIn, session.id, null);
+    if (!consoleStream.ok) throw new Error(consoleStream.message);
+    const onConsole = readSse(consoleStream.value);
+
+    await app.annotations.saveFeedbackSettings(world.mapId, { mode: 'private', requiresApproval: true, showsNames: false });
+    await app.liveRuntime.noticeSettingsChange(world.mapId);
+    const privately = { type: 'feedback', data: { mode: 'private', requiresApproval: true, showsNames: false } };
+    expect(await people.next()).toMatchObject(privately);
+    expect(await onConsole.next()).toMatchObject(privately);
+    for (const board of [await app.liveSessions.board(session.id), await app.liveSessions.screenBoard(session.id)]) expect(board!.feedback.mode).toBe('private');
+
+    // Saving the same settings again sends nothing.
+    await app.liveRuntime.noticeSettingsChange(world.mapId);
+    await expect(people.next(300)).rejects.toThrow('no event in time');
+
+    await shareFeedback({ requiresApproval: false });
+    await app.liveRuntime.noticeSettingsChange(world.mapId);
+    expect(await people.next()).toMatchObject({ type: 'feedback', data: { mode: 'shared', requiresApproval: false } });
+    // A replay from the start gets the settings as they are now, not each of the old ones.
+    const replay = await participantStream(dana, session.joinCode, 0);
+    const replayed = await replay.until((e) => e.type === 'feedback');
+    expect(replayed.filter((e) => e.type === 'feedback')).toMatchObject([{ data: { mode: 'shared', requiresApproval: false } }]);
+    for (const reader of [people, onConsole, replay]) await reader.cancel();
   });
 });
 
@@ -394,7 +511,21 @@ describe('the stream', () => {
     const replay = await app.live.openStream(dana, session.joinCode, 2);
     if (!replay.ok) throw new Error(replay.message);
     const last = (await app.liveSessions.get(session.id))!;
-    expect(await readSse(replay.value).closed()).toEqual([{ id: 3, type: 'reset', data: { session: { state: 'ended', focusStageKey: null, timer: null }, shown: [], waiting: [], counts: { byStage: {}, total: 0 } } }]);
+    // Opened (session, counts, feedback), one joined (members, staff only), ended.
+    expect(await readSse(replay.value).closed()).toEqual([
+      {
+        id: 5,
+        type: 'reset',
+        data: {
+          session: { state: 'ended', focusStageKey: null, timer: null },
+          shown: [],
+          waiting: [],
+          counts: { byStage: {}, total: 0 },
+          feedback: { mode: 'private', requiresApproval: true, showsNames: false },
+          members: null,
+        },
+      },
+    ]);
     expect(last.state).toBe('ended');
     expect(await app.live.openStream(dana, session.joinCode, null)).toMatchObject({ ok: false, error: 'ended' });
     expect(await app.live.join(dana.participantId, session.joinCode)).toMatchObject({ ok: false, error: 'ended' });

@@ -41,9 +41,13 @@ import {
   PAUSED_MESSAGE,
   PRIVATE_APPROVE_MESSAGE,
   sessionTag,
+  startTimer,
   supersede,
+  timerAcrossStateChange,
+  toLiveFeedback,
   validateTimerMinutes,
   viewOfFacts,
+  type FeedbackRules,
   type LinkedAnnotationFacts,
   type LiveAnnotation,
   type LiveAudience,
@@ -104,7 +108,10 @@ export interface LiveBoard {
   waiting: LiveAnnotation[];
   counts: LiveCounts;
   lastSeq: number;
-  feedback: { mode: 'private' | 'shared'; showsNames: boolean };
+  /** The map's feedback settings as of `lastSeq` (later changes arrive as `feedback` events). */
+  feedback: FeedbackRules;
+  /** Staff boards only (null otherwise): how many people have joined, as of `lastSeq`. */
+  members: number | null;
   openedAt: number;
 }
 
@@ -134,12 +141,15 @@ interface RunningSession {
 const NO_ACCESS = 'Only people invited to this map can join its live session.';
 
 function publicState(row: LiveSessionRow): LiveSessionPublicState {
+  const hasTimer = row.timer_ends_at !== null || row.timer_remaining_ms !== null;
   return {
     state: row.state,
     focusStageKey: row.focus_stage_key,
-    timer: row.timer_ends_at !== null ? { stageKey: row.timer_stage_key, endsAt: row.timer_ends_at, durationMs: row.timer_duration_ms ?? 0 } : null,
+    timer: hasTimer ? { stageKey: row.timer_stage_key, endsAt: row.timer_ends_at, durationMs: row.timer_duration_ms ?? 0, remainingMs: row.timer_remaining_ms } : null,
   };
 }
+
+const NO_TIMER = { timer_stage_key: null, timer_ends_at: null, timer_duration_ms: null, timer_remaining_ms: null } as const;
 
 function toFacts(row: LinkedAnnotationRow): LinkedAnnotationFacts {
   return {
@@ -162,7 +172,7 @@ export function createLiveService(deps: {
   /** The version an invitation grants this participant now, or null (participants service). */
   resolveGrant: (participantId: string, invitationId: string) => Promise<string | null>;
   /** The map's feedback settings (annotations service). */
-  feedbackOf: (mapId: string) => Promise<{ mode: 'private' | 'shared'; showsNames: boolean }>;
+  feedbackOf: (mapId: string) => Promise<FeedbackRules>;
   /** Moderates an annotation in the review queue: approved shows it to everyone, rejected hides it. */
   moderateAnnotation: (actor: LiveActor, annotationId: string, revision: number, to: 'approved' | 'rejected') => Promise<Result<unknown>>;
   /** Tags an annotation in the review queue on the facilitator's behalf. */
@@ -338,7 +348,7 @@ export function createLiveService(deps: {
         const tx = createLiveRepository(trx);
         await tx.linkAnnotations(sessionId, links, clock.now());
         const facts = (await tx.listLinked(sessionId)).map(toFacts);
-        return diffViews(view, facts, rs.version.snapshot, rules);
+        return diffViews(view, facts, rs.version.snapshot, rules, await tx.countMembers(sessionId));
       });
       return links;
     } catch (error) {
@@ -431,7 +441,8 @@ export function createLiveService(deps: {
       return { view: rs.view!, seq: rs.viewSeq, row: rs.row };
     }
     const facts = (await repo.listLinked(row.id)).map(toFacts);
-    return { view: viewOfFacts(facts, version.snapshot, await deps.feedbackOf(row.map_id), publicState(row)), seq: row.last_seq, row };
+    const view = viewOfFacts(facts, version.snapshot, await deps.feedbackOf(row.map_id), publicState(row), await repo.countMembers(row.id));
+    return { view, seq: row.last_seq, row };
   }
 
   async function board(sessionId: string, audience: LiveAudience): Promise<LiveBoard | null> {
@@ -439,8 +450,9 @@ export function createLiveService(deps: {
     if (!found) return null;
     const version = await deps.portal.getPublishedVersion(found.version_id);
     if (!version) return null;
-    const feedback = await deps.feedbackOf(found.map_id);
     const { view, seq, row } = await currentView(found, version);
+    // A log from before settings travelled has none until the first sync: the settings as they are.
+    const feedback = view.feedback ?? (await deps.feedbackOf(found.map_id));
     return {
       sessionId,
       session: publicState(row),
@@ -450,14 +462,23 @@ export function createLiveService(deps: {
       waiting: audience === 'staff' ? [...view.waiting.values()] : [],
       counts: view.counts,
       lastSeq: seq,
-      feedback: { mode: feedback.mode, showsNames: feedback.showsNames },
+      feedback: toLiveFeedback(feedback),
+      members: audience === 'staff' ? view.members : null,
       openedAt: row.opened_at,
     };
   }
 
   /** The whole board in one `reset` event, for this audience. */
-  function resetOf(view: LiveView, row: LiveSessionRow, audience: LiveAudience): string {
-    const reset: LiveReset = { session: publicState(row), shown: [...view.shown.values()], waiting: audience === 'staff' ? [...view.waiting.values()] : [], counts: view.counts };
+  async function resetOf(view: LiveView, row: LiveSessionRow, audience: LiveAudience): Promise<string> {
+    const isStaff = audience === 'staff';
+    const reset: LiveReset = {
+      session: publicState(row),
+      shown: [...view.shown.values()],
+      waiting: isStaff ? [...view.waiting.values()] : [],
+      counts: view.counts,
+      feedback: toLiveFeedback(view.feedback ?? (await deps.feedbackOf(row.map_id))),
+      members: isStaff ? view.members : null,
+    };
     return JSON.stringify(reset);
   }
 
@@ -482,11 +503,11 @@ export function createLiveService(deps: {
     if (!version) return fail('not_found', 'That live session does not exist.');
     if (row.state === 'ended') {
       const { view, seq } = await currentView(row, version);
-      return ok(hub.once({ seq, type: 'reset', data: resetOf(view, row, input.audience) }));
+      return ok(hub.once({ seq, type: 'reset', data: await resetOf(view, row, input.audience) }));
     }
     if (!hub.hasRoom()) return fail('busy', 'The server is at its limit of live connections. Try again in a minute.');
     const { view, seq, row: current } = await currentView(row, version);
-    const reset = afterSeq !== null && afterSeq > seq ? { seq, data: resetOf(view, current, input.audience) } : undefined;
+    const reset = afterSeq !== null && afterSeq > seq ? { seq, data: await resetOf(view, current, input.audience) } : undefined;
     return ok(
       hub.open({
         sessionId: row.id,
@@ -635,6 +656,8 @@ export function createLiveService(deps: {
       if (!rs.members.has(invitationId)) {
         await repo.addMember({ session_id: row.id, invitation_id: invitationId, participant_id: participantId, joined_at: clock.now() });
         rs.members.add(invitationId);
+        // The console's count follows at once (a `members` event: staff only, a number only).
+        await syncAndTag(rs);
       }
       return ok({ invitationId });
     },
@@ -726,6 +749,7 @@ export function createLiveService(deps: {
         timer_stage_key: null,
         timer_ends_at: null,
         timer_duration_ms: null,
+        timer_remaining_ms: null,
         last_seq: 0,
         opened_at: now,
         updated_at: now,
@@ -733,6 +757,7 @@ export function createLiveService(deps: {
       };
       const rs = newRunning(row, version, []);
       rs.view = emptyView();
+      const feedback = toLiveFeedback(await deps.feedbackOf(mapId));
       try {
         const seq = await appendLocked(rs, async (trx) => {
           const { last_seq: _, ...insertable } = row;
@@ -740,6 +765,7 @@ export function createLiveService(deps: {
           return [
             { type: 'session', audience: 'everyone', payload: publicState(row) },
             { type: 'counts', audience: 'everyone', payload: { byStage: {}, total: 0 } },
+            { type: 'feedback', audience: 'everyone', payload: feedback },
           ];
         });
         rs.row = { ...row, last_seq: seq ?? 0 };
@@ -763,24 +789,31 @@ export function createLiveService(deps: {
         const rs = running.get(sessionId);
         if (stageKey !== null && !rs?.version.snapshot.stages.some((s) => s.key === stageKey)) return fail('invalid', 'That stage is not on this version of the map.');
         // A timer belongs to the stage it was set for.
-        return ok(stageKey === row.timer_stage_key ? { focus_stage_key: stageKey } : { focus_stage_key: stageKey, timer_stage_key: null, timer_ends_at: null, timer_duration_ms: null });
+        return ok(stageKey === row.timer_stage_key ? { focus_stage_key: stageKey } : { focus_stage_key: stageKey, ...NO_TIMER });
       });
     },
 
-    /** A countdown for the stage in focus (minutes 1-60), or none (null). */
+    /**
+     * A countdown for the stage in focus (minutes 1-60), or none (null). Set while paused, it
+     * waits with its full time and starts when the session resumes.
+     */
     setTimer(actor: LiveActor, sessionId: string, minutes: string | number | null) {
       return changeSession(actor, sessionId, (row, now) => {
-        if (minutes === null || minutes === '') return ok({ timer_stage_key: null, timer_ends_at: null, timer_duration_ms: null });
+        if (minutes === null || minutes === '') return ok({ ...NO_TIMER });
         const valid = validateTimerMinutes(minutes);
         if (valid === null) return fail('invalid', 'A timer runs from 1 to 60 whole minutes.');
-        return ok({ timer_stage_key: row.focus_stage_key, timer_ends_at: now + valid * 60_000, timer_duration_ms: valid * 60_000 });
+        const started = startTimer(row.state, valid * 60_000, now);
+        return ok({ timer_stage_key: row.focus_stage_key, timer_ends_at: started.endsAt, timer_remaining_ms: started.remainingMs, timer_duration_ms: valid * 60_000 });
       });
     },
 
+    /** Pause, resume or end. A timer stands still while the session is paused and goes on from where it stood. */
     setState(actor: LiveActor, sessionId: string, to: LiveSessionState) {
       return changeSession(actor, sessionId, (row, now) => {
         if (!canMoveSession(row.state, to)) return fail('invalid', row.state === to ? `The session is already ${to}.` : `A ${row.state} session cannot become ${to}.`);
-        return ok(to === 'ended' ? { state: to, ended_at: now, timer_stage_key: null, timer_ends_at: null, timer_duration_ms: null } : { state: to });
+        if (to === 'ended') return ok({ state: to, ended_at: now, ...NO_TIMER });
+        const timer = timerAcrossStateChange({ endsAt: row.timer_ends_at, remainingMs: row.timer_remaining_ms }, to, now);
+        return ok({ state: to, timer_ends_at: timer.endsAt, timer_remaining_ms: timer.remainingMs });
       });
     },
 

@@ -85,12 +85,52 @@ export function sessionTag(session: { id: string; openedAt: number }): string {
   return `live ${new Date(session.openedAt).toISOString().slice(0, 10)} ${session.id.slice(0, 6)}`;
 }
 
+/**
+ * A countdown for a stage. It runs while the session is open (`endsAt`, by the server's clock)
+ * and stands still while it is paused (`remainingMs`, the time it had left): exactly one of the
+ * two is set. Events written before pausing kept the time have no `remainingMs`.
+ */
+export interface LiveTimer {
+  stageKey: string | null;
+  endsAt: number | null;
+  durationMs: number;
+  remainingMs?: number | null;
+}
+
 /** The session as screens see it. */
 export interface LiveSessionPublicState {
   state: LiveSessionState;
   /** A published stage key, or null (no focus). */
   focusStageKey: string | null;
-  timer: { stageKey: string | null; endsAt: number; durationMs: number } | null;
+  timer: LiveTimer | null;
+}
+
+/** The time a timer has left at `now` (server time): what every screen shows. */
+export function timerRemainingMs(timer: Pick<LiveTimer, 'endsAt' | 'remainingMs'>, now: number): number {
+  if (timer.endsAt === null) return Math.max(0, timer.remainingMs ?? 0);
+  return Math.max(0, timer.endsAt - now);
+}
+
+/** Where a timer stands: counting down to `endsAt`, or still with `remainingMs` left. */
+export interface TimerClock {
+  endsAt: number | null;
+  remainingMs: number | null;
+}
+
+/**
+ * A timer across a change of the session's state: pausing stops it with the time it had left,
+ * resuming counts down from that time again. A paused session's timer must not run out while
+ * nobody may speak, and every screen must show the same time: so the server keeps it.
+ */
+export function timerAcrossStateChange(timer: TimerClock, to: LiveSessionState, now: number): TimerClock {
+  if (to === 'paused' && timer.endsAt !== null) return { endsAt: null, remainingMs: Math.max(0, timer.endsAt - now) };
+  if (to === 'open' && timer.endsAt === null && timer.remainingMs !== null) return { endsAt: now + timer.remainingMs, remainingMs: null };
+  return timer;
+}
+
+/** A new timer of `durationMs`: running in an open session, waiting with its full time in a paused one. */
+export function startTimer(state: LiveSessionState, durationMs: number, now: number): TimerClock {
+  return state === 'paused' ? { endsAt: null, remainingMs: durationMs } : { endsAt: now + durationMs, remainingMs: null };
 }
 
 /** One annotation as screens show it. Names only when the map's feedback settings allow. */
@@ -122,10 +162,19 @@ export type LiveEvent =
   | { type: 'pending'; audience: 'staff'; payload: LiveAnnotation }
   /** No longer shown (hidden, withdrawn). Audience says who had it. */
   | { type: 'removed'; audience: LiveAudience; payload: { id: string } }
-  | { type: 'counts'; audience: 'everyone'; payload: LiveCounts };
+  | { type: 'counts'; audience: 'everyone'; payload: LiveCounts }
+  /** The map's feedback settings changed (or the session opened): every board words itself by them. */
+  | { type: 'feedback'; audience: 'everyone'; payload: FeedbackRules }
+  /** How many people have joined: the console only. A number, never who. */
+  | { type: 'members'; audience: 'staff'; payload: LiveMembers };
+
+/** The console's count of who joined. Only the number travels, and only to staff. */
+export interface LiveMembers {
+  count: number;
+}
 
 export type LiveEventType = LiveEvent['type'];
-export const LIVE_EVENT_TYPES: readonly LiveEventType[] = ['session', 'annotation', 'pending', 'removed', 'counts'];
+export const LIVE_EVENT_TYPES: readonly LiveEventType[] = ['session', 'annotation', 'pending', 'removed', 'counts', 'feedback', 'members'];
 
 /** A stored event, as the stream sends it. */
 export interface StoredLiveEvent {
@@ -166,19 +215,48 @@ export interface LinkedAnnotationFacts {
   createdAt: number;
 }
 
+/**
+ * The map's feedback settings, as screens learn them (a `feedback` event): whether comments are
+ * shared, approved first, and shown with names. Not internal: participants are told all three.
+ */
 export interface FeedbackRules {
   mode: 'private' | 'shared';
+  requiresApproval: boolean;
   showsNames: boolean;
 }
 
+/** The allow-list for the settings: exactly these three fields travel. */
+export function toLiveFeedback(rules: FeedbackRules): FeedbackRules {
+  return { mode: rules.mode, requiresApproval: rules.requiresApproval, showsNames: rules.showsNames };
+}
+
+/**
+ * What a board says about where comments go, for its reader, or null when there is nothing to
+ * say. It follows the map's settings as they change during the session.
+ */
+export function describeFeedback(rules: FeedbackRules, mode: LiveBoardMode): string | null {
+  const isShared = rules.mode === 'shared';
+  if (mode === 'participant') {
+    if (!isShared) return 'A live session: what invited people say appears here as they say it (only as counts: the team keeps comments private on this map). Use the Comment links to say something.';
+    if (rules.requiresApproval) return 'A live session: what invited people say appears here once the team approves it. Use the Comment links to say something.';
+    return 'A live session: what invited people say appears here as they say it. Use the Comment links to say something.';
+  }
+  if (mode === 'screen') {
+    if (!isShared) return 'Comments stay private on this map: the board shows how many were said about each stage.';
+    return rules.requiresApproval ? 'Comments appear here once the team approves them.' : null;
+  }
+  if (!isShared) return 'On this map comments stay private: only the team sees them here and in the review queue; participants and the screen for the room see counts only.';
+  return rules.requiresApproval ? null : 'On this map comments are shown to everyone as they are written; what was written while approval was needed waits here.';
+}
+
 /** Who sees one annotation now: everyone (approved, shared feedback), staff only (waiting, or private feedback), or nobody (hidden, withdrawn). */
-export function audienceOf(facts: Pick<LinkedAnnotationFacts, 'moderation' | 'isWithdrawn'>, rules: FeedbackRules): LiveAudience | null {
+export function audienceOf(facts: Pick<LinkedAnnotationFacts, 'moderation' | 'isWithdrawn'>, rules: Pick<FeedbackRules, 'mode' | 'showsNames'>): LiveAudience | null {
   if (facts.isWithdrawn || facts.moderation === 'rejected' || facts.moderation === 'spam') return null;
   return rules.mode === 'shared' && facts.moderation === 'approved' ? 'everyone' : 'staff';
 }
 
 /** The allow-list: the only way an annotation becomes something that travels. */
-export function toLiveAnnotation(facts: LinkedAnnotationFacts, snapshot: PublishedSnapshot, rules: FeedbackRules): LiveAnnotation {
+export function toLiveAnnotation(facts: LinkedAnnotationFacts, snapshot: PublishedSnapshot, rules: Pick<FeedbackRules, 'mode' | 'showsNames'>): LiveAnnotation {
   return {
     id: facts.id,
     anchor: formatAnchor(facts.anchor),
@@ -201,10 +279,14 @@ export interface LiveView {
   /** Shown to staff only, by id. */
   waiting: Map<string, LiveAnnotation>;
   counts: LiveCounts;
+  /** The map's feedback settings as screens know them; null in a log from before they travelled. */
+  feedback: FeedbackRules | null;
+  /** Staff only: how many people have joined. */
+  members: number;
 }
 
 export function emptyView(): LiveView {
-  return { session: null, shown: new Map(), waiting: new Map(), counts: { byStage: {}, total: 0 } };
+  return { session: null, shown: new Map(), waiting: new Map(), counts: { byStage: {}, total: 0 }, feedback: null, members: 0 };
 }
 
 export function applyEvent(view: LiveView, event: { type: LiveEventType; audience: LiveAudience; payload: unknown }): void {
@@ -233,6 +315,12 @@ export function applyEvent(view: LiveView, event: { type: LiveEventType; audienc
     case 'counts':
       view.counts = event.payload as LiveCounts;
       return;
+    case 'feedback':
+      view.feedback = event.payload as FeedbackRules;
+      return;
+    case 'members':
+      view.members = (event.payload as LiveMembers).count;
+      return;
   }
 }
 
@@ -244,23 +332,30 @@ export function applyEvent(view: LiveView, event: { type: LiveEventType; audienc
  * about it. Superseded events are deleted in the transaction that appends the new one, so words
  * that were edited away, hidden or withdrawn, and names the map no longer shows, are never sent
  * again to a screen resuming from before them: it gets the newer event, and its fold ends where
- * everyone else's does. Session and counts events carry no words and stay as they are.
+ * everyone else's does. Session and counts events carry no words and stay as they are;
+ * `feedback` and `members` events say everything about their subject, so only the newest of
+ * each stands (a session with many joins keeps one count, not one per join).
  *
  * `slots` holds, per annotation and channel, the number of the event still standing; this
  * records `event` there and returns the numbers it supersedes.
  */
 export function supersede(slots: Map<string, number>, event: { seq: number; type: LiveEventType; audience: LiveAudience; payload: unknown }): number[] {
-  if (event.type !== 'annotation' && event.type !== 'pending' && event.type !== 'removed') return [];
-  const id = (event.payload as { id?: unknown }).id;
-  if (typeof id !== 'string') return [];
-  const everyone = `everyone:${id}`;
-  const staff = `staff:${id}`;
   const superseded: number[] = [];
   const take = (slot: string) => {
     const seq = slots.get(slot);
     if (seq !== undefined && seq < event.seq) superseded.push(seq);
     slots.delete(slot);
   };
+  if (event.type === 'feedback' || event.type === 'members') {
+    take(event.type);
+    slots.set(event.type, event.seq);
+    return superseded;
+  }
+  if (event.type !== 'annotation' && event.type !== 'pending' && event.type !== 'removed') return [];
+  const id = (event.payload as { id?: unknown }).id;
+  if (typeof id !== 'string') return [];
+  const everyone = `everyone:${id}`;
+  const staff = `staff:${id}`;
   if (event.type === 'annotation' || (event.type === 'removed' && event.audience === 'everyone')) {
     take(everyone);
     take(staff);
@@ -279,12 +374,15 @@ export interface LiveReset {
   /** Staff streams only. */
   waiting: LiveAnnotation[];
   counts: LiveCounts;
+  feedback: FeedbackRules;
+  /** Staff streams only (null on the others): how many people have joined. */
+  members: number | null;
 }
 
 /** What screens should know now, straight from the database's facts (no log): an ended session's board. */
-export function viewOfFacts(facts: readonly LinkedAnnotationFacts[], snapshot: PublishedSnapshot, rules: FeedbackRules, session: LiveSessionPublicState): LiveView {
+export function viewOfFacts(facts: readonly LinkedAnnotationFacts[], snapshot: PublishedSnapshot, rules: FeedbackRules, session: LiveSessionPublicState, members: number): LiveView {
   const view = emptyView();
-  for (const event of diffViews(view, facts, snapshot, rules)) applyEvent(view, event);
+  for (const event of diffViews(view, facts, snapshot, rules, members)) applyEvent(view, event);
   view.session = session;
   return view;
 }
@@ -311,11 +409,14 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 /**
  * The events that bring screens from `known` to what the database says now (`facts`, every
- * annotation linked to the session). Counts include everything said and not hidden, also what
- * waits for approval: a number reveals no words.
+ * annotation linked to the session; the map's feedback settings; how many joined, when given).
+ * Counts include everything said and not hidden, also what waits for approval: a number reveals
+ * no words. Settings come first, so a board words itself anew before the comments it now shows.
  */
-export function diffViews(known: LiveView, facts: readonly LinkedAnnotationFacts[], snapshot: PublishedSnapshot, rules: FeedbackRules): LiveEvent[] {
+export function diffViews(known: LiveView, facts: readonly LinkedAnnotationFacts[], snapshot: PublishedSnapshot, rules: FeedbackRules, members?: number): LiveEvent[] {
   const events: LiveEvent[] = [];
+  const feedback = toLiveFeedback(rules);
+  if (!known.feedback || !sameJson(known.feedback, feedback)) events.push({ type: 'feedback', audience: 'everyone', payload: feedback });
   const counted: LiveAnnotation[] = [];
   const seen = new Set<string>();
   for (const f of facts) {
@@ -341,6 +442,7 @@ export function diffViews(known: LiveView, facts: readonly LinkedAnnotationFacts
   for (const id of known.waiting.keys()) if (!seen.has(id) && !known.shown.has(id)) events.push({ type: 'removed', audience: 'staff', payload: { id } });
   const counts = countByStage(counted);
   if (!sameJson(counts, known.counts)) events.push({ type: 'counts', audience: 'everyone', payload: counts });
+  if (members !== undefined && members !== known.members) events.push({ type: 'members', audience: 'staff', payload: { count: members } });
   return events;
 }
 
