@@ -120,6 +120,12 @@ for (const javaScriptEnabled of [true, false]) {
     await expect(page.locator('#annotate').getByLabel('Something is missing')).toBeChecked();
     await page.goto(mapPath);
 
+    // Cancel leads back to the place on the map the comment was for, not the top of the page.
+    await page.getByRole('link', { name: new RegExp(`Comment on “${published.texts.customerCard}`) }).click();
+    await page.locator('#annotate').getByRole('link', { name: 'Cancel' }).click();
+    await expect(page).toHaveURL(new RegExp(`${mapPath}#card-[a-z0-9]+$`));
+    await expect(page.locator(new URL(page.url()).hash)).toContainText(published.texts.customerCard);
+
     // Edit one from the map: back on the map.
     await page.getByRole('link', { name: /Edit or withdraw your comment “Signing up was quick/ }).click();
     await checkAccessibility(page, 'edit page');

@@ -111,6 +111,24 @@ export function validateAnnotation(input: AnnotationInput, snapshot: PublishedSn
 }
 
 /** Where an annotation points, in the customer's words ("Between Setting up and First payroll"). */
+/**
+ * The id of the element the customer map (PublishedMapView) gives an anchor's place, so that
+ * leaving a comment form returns the reader to where they were; null for the whole journey.
+ */
+export function anchorElementId(anchor: Anchor): string | null {
+  switch (anchor.kind) {
+    case 'map':
+      return null;
+    case 'stage':
+    case 'gap':
+      return `stage-${anchor.stage}`;
+    case 'lane':
+      return `lane-${anchor.lane}`;
+    case 'card':
+      return `card-${anchor.card}`;
+  }
+}
+
 export function describeAnchor(anchor: Anchor, snapshot: PublishedSnapshot): string {
   const stageName = (key: string) => snapshot.stages.find((s) => s.key === key)?.name ?? 'a stage';
   switch (anchor.kind) {
