@@ -162,6 +162,13 @@ test('facilitator, screen and participant see each other’s actions live', asyn
   await expect(participant.getByText('The session is paused: new comments cannot be sent until the facilitator resumes it. Anything you have written is kept.')).toBeVisible();
   await expect(screen.getByText('The session is paused: new comments cannot be sent until the facilitator resumes it.')).toBeVisible();
   await expectNotReloaded(participant);
+  // The timer stands still while paused, at the same time on every screen.
+  const timerValue = (p: Page) => p.locator('.live-timer-value').textContent();
+  await expect(participant.locator('.live-timer')).toContainText('(stopped while paused)');
+  const stoppedAt = await timerValue(participant);
+  expect(stoppedAt).toMatch(/^[12]:\d\d$/);
+  await participant.waitForTimeout(2_200);
+  for (const board of [participant, screen, facilitator]) expect(await timerValue(board)).toBe(stoppedAt);
   await participant.getByRole('link', { name: 'Comment on the journey as a whole' }).click();
   await participant.getByLabel('Idea').check();
   await participant.getByLabel('Your comment').fill('Said while paused');
@@ -169,6 +176,9 @@ test('facilitator, screen and participant see each other’s actions live', asyn
   await expect(participant.getByRole('alert')).toContainText('The facilitator has paused the live session');
   await expect(participant.getByLabel('Your comment')).toHaveValue('Said while paused');
   await control(facilitator, 'Resume: take comments again');
+  // Resumed, it counts down again from where it stood.
+  await expect(participant.locator('.live-timer')).not.toContainText('stopped while paused');
+  await expect(participant.locator('.live-timer-value')).not.toHaveText(stoppedAt!, { timeout: 5_000 });
   await participant.getByRole('button', { name: 'Send comment' }).click();
   await expect(participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
   await expect(facilitator.getByRole('region', { name: 'About the whole journey and its rows' }).locator('p.annotation-text', { hasText: 'Said while paused' })).toBeVisible();
@@ -199,8 +209,11 @@ test('facilitator, screen and participant see each other’s actions live', asyn
   await expect(participant.locator('.live-board').getByRole('link', { name: 'your review of the map' })).toHaveAttribute('href', `/m/maps/${world.invitationId}`);
   await expect(participant.locator('.live-board').getByRole('link', { name: /^Comment/ })).toHaveCount(0);
   await expect(participant.getByText('Now talking about')).toHaveCount(0);
-  // The console and the screen say it ended, in their own words.
+  // The console and the screen say it ended, in their own words; the screen stops inviting people to join.
   await expect(screen.locator('.live-status')).toHaveText('The live session has ended.');
+  await expect(screen.getByRole('heading', { name: 'Join with your invitation' })).toHaveCount(0);
+  await expect(screen.getByRole('img', { name: /QR code of the join link/ })).toHaveCount(0);
+  await expect(screen.locator(`a[href$="${world.joinPath}"]`)).toHaveCount(0);
   await expectNotReloaded(screen);
   for (const staffPage of [facilitator, screen]) {
     await expect(staffPage.getByText(/Thank you for taking part/)).toHaveCount(0);
@@ -290,8 +303,15 @@ test('changing the map’s feedback settings during a session reaches every boar
   await expect(participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
   const onScreen = screen.locator('.live-annotation', { hasText: 'Said with my name on it' });
   await expect(onScreen).toContainText('Lena Live');
+  // Shared without approval: every board says so.
+  const participantNote = participant.locator('.live-feedback-note');
+  await expect(participantNote).toHaveText(/appears here as they say it\. Use the Comment links/);
+  await expect(participant.getByText(/only as counts/)).toHaveCount(0);
+  await expect(screen.getByText(/Comments stay private/)).toHaveCount(0);
+  await expect(facilitator.getByRole('heading', { name: 'Waiting for approval (0)' })).toBeVisible();
   await markPage(screen);
   await markPage(participant);
+  await markPage(facilitator);
 
   const settings = await facilitator.context().newPage();
   await settings.goto(`/app/maps/${world.published.mapId}/invitations`);
@@ -305,9 +325,71 @@ test('changing the map’s feedback settings during a session reaches every boar
   await settings.getByRole('button', { name: 'Save feedback settings' }).click();
   await expect(onScreen).toHaveCount(0);
   await expect(participant.locator('.live-board p.annotation-text', { hasText: 'Said with my name on it' })).toHaveCount(0);
+  // Every text that depends on the settings follows them: private now.
+  await expect(participantNote).toContainText('(only as counts: the team keeps comments private on this map)');
+  await expect(screen.getByText('Comments stay private on this map: the board shows how many were said about each stage.')).toBeVisible();
+  const privateList = facilitator.getByRole('region', { name: 'Private comments (1)' });
+  await expect(privateList.locator('p.annotation-text', { hasText: 'Said with my name on it' })).toBeVisible();
+  await expect(privateList).toContainText('On this map comments stay private');
+  await expect(facilitator.getByRole('button', { name: /Show to everyone/ })).toHaveCount(0);
   await expectNotReloaded(screen);
   await expectNotReloaded(participant);
+  await expectNotReloaded(facilitator);
+
+  // Said while private: it waits. Back to shared with approval first, the console offers to show it.
+  await participant.getByRole('link', { name: 'Comment on the stage Using it' }).click();
+  await participant.getByLabel('Question').check();
+  await participant.getByLabel('Your comment').fill('Said while it was private');
+  await participant.getByRole('button', { name: 'Send comment' }).click();
+  await expect(participant.getByRole('status').filter({ hasText: 'your comment is saved' })).toBeVisible();
+  await markPage(participant);
+  await expect(facilitator.getByRole('region', { name: 'Private comments (2)' })).toBeVisible();
+  await settings.getByLabel('Shared', { exact: true }).check();
+  await settings.getByLabel('Comments wait for approval before others see them').check();
+  await settings.getByRole('button', { name: 'Save feedback settings' }).click();
+  const waitingList = facilitator.getByRole('region', { name: 'Waiting for approval (1)' });
+  await expect(waitingList.locator('p.annotation-text', { hasText: 'Said while it was private' })).toBeVisible();
+  await expect(facilitator.getByRole('heading', { name: /Private comments/ })).toHaveCount(0);
+  await expect(facilitator.getByText(/comments stay private/i)).toHaveCount(0);
+  await expect(participantNote).toHaveText(/appears here once the team approves it/);
+  await expect(participant.getByText(/only as counts/)).toHaveCount(0);
+  await expect(screen.getByText(/Comments stay private/)).toHaveCount(0);
+  await expect(screen.getByText('Comments appear here once the team approves them.')).toBeVisible();
+  await expect(onScreen).toBeVisible(); // approved when it was written, shared again
+  await expectNotReloaded(screen);
+  await expectNotReloaded(participant);
+  await expectNotReloaded(facilitator);
+  await control(facilitator, 'Show to everyone “Said while it was private”');
+  await expect(screen.locator('p.annotation-text', { hasText: 'Said while it was private' })).toBeVisible();
+  await expect(participant.locator('.live-board p.annotation-text', { hasText: 'Said while it was private' })).toBeVisible();
   await settings.close();
+  await participant.close();
+  await screen.close();
+});
+
+test('the console counts people as they join; the screen for the room and other participants never learn who', async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const world = await openLiveSession(browser, page, 'live-joins');
+  const { facilitator, participant } = world;
+  const screen = await openScreen(world);
+  await expect(facilitator.locator('.live-members')).toHaveText('1 person has joined');
+  await markPage(facilitator);
+
+  const id = uniqueId();
+  const second = await inviteWithCli({ mapId: world.published.mapId, email: `live-joins-second-${id}@example.com`, name: `Second Joiner ${id}` });
+  const other = await (await browser.newContext({ baseURL: E2E_BASE_URL })).newPage();
+  await continueFromLink(other, second.path, world.published.texts.customerTitle);
+  await joinSession(other, world.joinPath, second.id);
+  await expect(facilitator.locator('.live-members')).toHaveText('2 people have joined');
+  await expectNotReloaded(facilitator);
+
+  // Neither the room nor the participants are told who joined, nor how many.
+  for (const board of [screen, participant, other]) await expect(board.getByText(/joined/)).toHaveCount(0);
+  for (const board of [screen, participant]) {
+    expect(await board.content()).not.toContain(`Second Joiner ${id}`);
+    expect(await board.content()).not.toContain(`live-joins-second-${id}`);
+  }
+  await other.close();
   await participant.close();
   await screen.close();
 });
@@ -395,21 +477,28 @@ test('a dropped stream resumes with Last-Event-ID: no event lost, none repeated'
   const invitationId = withDatabase((db) => (db.prepare('SELECT id FROM invitations WHERE email = ?').get(world.address) as { id: string }).id);
   const eventsUrl = `${world.joinPath}/events`;
 
-  const first = await readStream(participant, `${eventsUrl}?since=0`, { count: 2, ms: 5_000 });
+  // The events participants may see, as stored: the staff's (how many joined) are not theirs.
+  const joinCode = world.joinPath.split('/').pop()!;
+  const everyonesAfter = (seq: number) =>
+    withDatabase((db) => (db.prepare("SELECT e.seq FROM live_events e JOIN live_sessions s ON s.id = e.session_id WHERE s.join_code = ? AND e.audience = 'everyone' AND e.seq > ? ORDER BY e.seq").all(joinCode, seq) as { seq: number }[]).map((r) => r.seq));
+
+  const first = await readStream(participant, `${eventsUrl}?since=0`, { count: 3, ms: 5_000 });
   expect(first.status).toBe(200);
   expect(first.headers['content-type']).toBe('text/event-stream; charset=utf-8');
   expect(first.headers['cache-control']).toContain('no-store');
   expect(first.headers['x-accel-buffering']).toBe('no');
   expect(first.headers['content-encoding']).toBeUndefined();
-  expect(first.events.map((e) => e.id)).toEqual([1, 2]);
+  // The opening events: the session, the counts, the map's feedback settings.
+  expect(first.events.map((e) => `${e.id} ${e.type}`)).toEqual(['1 session', '2 counts', '3 feedback']);
 
   // While the connection is down, three comments are made.
   for (const text of ['one', 'two', 'three']) await sayThroughApi(participant, invitationId, text);
   await expect.poll(() => withDatabase((db) => (db.prepare('SELECT COUNT(*) AS n FROM live_annotations l JOIN annotations a ON a.id = l.annotation_id WHERE a.invitation_id = ?').get(invitationId) as { n: number }).n)).toBe(3);
-  const resumed = await readStream(participant, eventsUrl, { lastEventId: 2, count: 100, ms: 2_000 });
+  const resumed = await readStream(participant, eventsUrl, { lastEventId: 3, count: 100, ms: 2_000 });
   const ids = resumed.events.map((e) => e.id);
-  // Every event after 2, in order, each once (bursts may share one counts event).
-  expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => 3 + i));
+  // Every event after 3 that participants may see, in order, each once (bursts may share one counts event).
+  expect(ids.length).toBeGreaterThan(3);
+  expect(ids).toEqual(everyonesAfter(3));
   expect(resumed.events.filter((e) => e.type === 'annotation').map((e) => (e.data as { text: string }).text)).toEqual(['one', 'two', 'three']);
   expect(resumed.events.at(-1)).toMatchObject({ type: 'counts', data: { total: 3 } });
 
@@ -437,8 +526,9 @@ test('revoking the invitation closes the participant’s stream within 5 seconds
 
   await facilitator.goto(`/app/maps/${world.published.mapId}/invitations`);
   const row = facilitator.getByRole('row').filter({ has: facilitator.getByRole('rowheader', { name: new RegExp(world.address.replace(/[.+]/g, '\\$&')) }) });
+  await row.getByRole('link', { name: `Revoke ${world.address}…` }).click();
   const revokedAt = Date.now();
-  await row.getByRole('button', { name: `Revoke ${world.address}` }).click();
+  await facilitator.getByRole('button', { name: `Yes, revoke access for ${world.address}` }).click();
   const closedAt = await closed;
   expect(closedAt - revokedAt).toBeLessThan(5_000);
   // The board says so, and a new connection is refused.
@@ -459,7 +549,7 @@ test('someone not signed in asks for their link on the join page, which reveals 
   for (const email of [world.address, `nobody-${uniqueId()}@example.com`]) {
     await stranger.getByLabel('Email address').fill(email);
     await stranger.getByRole('button', { name: 'Send me my link' }).click();
-    await expect(stranger.getByRole('status')).toHaveText('If that address was invited, a new link is on its way to it. It can take a few minutes to arrive.');
+    await expect(stranger.getByRole('status')).toHaveText('If that address was invited, its link is on its way to it. It can take a few minutes to arrive.');
   }
   // The invited person's email leads back into the session after Continue, not to the map.
   const email = await emailTo(world.address, (e) => e.text.includes('?next='));
