@@ -92,7 +92,7 @@ export function createApp(options: {
   });
   const portal = createPortalService({ db });
   const invitations = createInvitationsService({ db, clock, mail, portal, publicUrl: config.publicUrl, linkSecret: config.linkSecret, teamName: config.teamName });
-  const participants = createParticipantsService({ db, clock, portal, sendNewLink: (row, next) => invitations.sendNewLinkTo(row, next) });
+  const participants = createParticipantsService({ db, clock, portal, teamName: config.teamName, sendNewLink: (row, next) => invitations.sendNewLinkTo(row, next) });
   const annotations = createAnnotationsService({ db, clock, portal, resolveGrant: (participantId, invitationId) => participants.getGrantedVersionId(participantId, invitationId) });
   const review = createReviewService({ db, clock, portal });
   const followThrough = createFollowThroughService({ db, clock, maps, mail, portal, publicUrl: config.publicUrl, teamName: config.teamName });

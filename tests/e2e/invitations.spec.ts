@@ -24,7 +24,7 @@ import {
   withDatabase,
 } from './portal-helpers.ts';
 
-const NEUTRAL_ANSWER = 'If that address was invited, a new link is on its way to it. It can take a few minutes to arrive.';
+const NEUTRAL_ANSWER = 'If that address was invited, its link is on its way to it. It can take a few minutes to arrive.';
 const INVITATION_SUBJECT = (title: string) => `The customer experience team invites you to review “${title}”`;
 const NEW_LINK_SUBJECT = (title: string) => `Your new link to “${title}”`;
 const SAME_LINK_SUBJECT = (title: string) => `Your link to “${title}”`;
@@ -86,7 +86,11 @@ test('an editor invites a person, who opens the emailed link, continues, and see
     expect(response?.headers()['referrer-policy']).toBe('no-referrer');
     await expect(participant.getByRole('heading', { level: 1, name: 'You are invited to review a customer journey' })).toBeVisible();
     await expect(participant.getByText('Hello Pia Participant,')).toBeVisible();
+    // The team is who asks; the person's own company is who the invitation is for.
+    await expect(participant.getByText(`You are invited by the customer experience team to review “${texts.customerTitle}”`)).toBeVisible();
+    await expect(participant.getByText(`The invitation is for you at ${person.account}.`)).toBeVisible();
     await expect(participant.getByText(person.account, { exact: true })).toBeVisible();
+    await expect(participant.getByText(/on behalf of/i)).toHaveCount(0);
     await expect(participant.getByText(`“${texts.customerTitle}”`)).toBeVisible();
     expect(await theirs.cookies(), 'opening the link alone gives no session').toEqual([]);
 
@@ -208,9 +212,9 @@ test('an expired link offers a new one, sent only to the invited address; unknow
     try {
       const strangerPage = await other.newPage();
       await strangerPage.goto('/m/link');
-      await expect(strangerPage.getByRole('heading', { level: 1, name: 'Get a new link' })).toBeVisible();
+      await expect(strangerPage.getByRole('heading', { level: 1, name: 'Get your link' })).toBeVisible();
       await strangerPage.getByLabel('Email address').fill(stranger);
-      await strangerPage.getByRole('button', { name: 'Send me a new link' }).click();
+      await strangerPage.getByRole('button', { name: 'Send me my link' }).click();
       await expect(strangerPage.getByRole('status')).toHaveText(NEUTRAL_ANSWER);
     } finally {
       await other.close();
@@ -241,7 +245,7 @@ test('asking for a lost link on /m/link sends the same link again: the original 
     const asker = await other.newPage();
     await asker.goto('/m/link');
     await asker.getByLabel('Email address').fill(address);
-    await asker.getByRole('button', { name: 'Send me a new link' }).click();
+    await asker.getByRole('button', { name: 'Send me my link' }).click();
     await expect(asker.getByRole('status')).toHaveText(NEUTRAL_ANSWER);
     expect(await other.cookies(), 'asking gives no session').toEqual([]);
 
@@ -293,7 +297,7 @@ test('revoking an invitation ends the open session of the participant at once', 
 
     await participant.reload();
     await expect(participant).toHaveURL(/\/m\/link$/);
-    await expect(participant.getByRole('heading', { level: 1, name: 'Get a new link' })).toBeVisible();
+    await expect(participant.getByRole('heading', { level: 1, name: 'Get your link' })).toBeVisible();
     await expect(participant.getByText(texts.customerTitle)).toHaveCount(0);
     expect((await theirs.cookies()).find((c) => c.name === 'gt_participant'), 'the session cookie is cleared').toBeUndefined();
 
@@ -302,7 +306,8 @@ test('revoking an invitation ends the open session of the participant at once', 
     expect(again.status()).toBe(303);
     expect(await again.text()).not.toContain(texts.customerTitle);
     await participant.goto(invitation.path);
-    await expect(participant.getByRole('heading', { level: 1, name: 'This link does not work' })).toBeVisible();
+    await expect(participant.getByRole('heading', { level: 1, name: 'This invitation was withdrawn' })).toBeVisible();
+    await expect(participant.locator('a[href="/m/link"]')).toHaveCount(0);
     await expect(participant.getByRole('button', { name: 'Continue' })).toHaveCount(0);
   } finally {
     await theirs.close();

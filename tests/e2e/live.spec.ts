@@ -548,7 +548,7 @@ test('someone not signed in asks for their link on the join page, which reveals 
   for (const email of [world.address, `nobody-${uniqueId()}@example.com`]) {
     await stranger.getByLabel('Email address').fill(email);
     await stranger.getByRole('button', { name: 'Send me my link' }).click();
-    await expect(stranger.getByRole('status')).toHaveText('If that address was invited, a new link is on its way to it. It can take a few minutes to arrive.');
+    await expect(stranger.getByRole('status')).toHaveText('If that address was invited, its link is on its way to it. It can take a few minutes to arrive.');
   }
   // The invited person's email leads back into the session after Continue, not to the map.
   const email = await emailTo(world.address, (e) => e.text.includes('?next='));

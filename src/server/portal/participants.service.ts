@@ -85,8 +85,9 @@ function remember<T>(map: Map<string, T>, key: string, value: T): void {
   if (map.size > MEMO_MAX_ENTRIES) map.delete(map.keys().next().value!);
 }
 
+// "Its link": the link that still works, or a new one when it expired (sendNewLink decides).
 export const NEW_LINK_ANSWER =
-  'If that address was invited, a new link is on its way to it. It can take a few minutes to arrive.';
+  'If that address was invited, its link is on its way to it. It can take a few minutes to arrive.';
 
 export function createParticipantsService(deps: {
   db: DB;
@@ -99,6 +100,8 @@ export function createParticipantsService(deps: {
   sendNewLink: (invitation: InvitationRow, next: string | null) => Promise<void>;
   /** Published versions, cached: the title and the version an invitation shows. */
   portal: PortalService;
+  /** Who invites, as it reads mid-sentence (AppConfig.teamName): the invitation page names them. */
+  teamName: string;
 }) {
   const { db, clock } = deps;
   const repo = createParticipantsRepository(db);
@@ -133,12 +136,12 @@ export function createParticipantsService(deps: {
 
   return {
     /** For the confirm page: what the link is for, changing nothing. */
-    async inspectLink(token: string): Promise<{ status: LinkStatus; title: string | null; account: string | null; name: string | null }> {
+    async inspectLink(token: string): Promise<{ status: LinkStatus; title: string | null; account: string | null; name: string | null; teamName: string }> {
       const row = await findByToken(token);
       const status = statusOf(row, clock.now());
-      if (!row || status === 'unknown') return { status: 'unknown', title: null, account: null, name: null };
+      if (!row || status === 'unknown') return { status: 'unknown', title: null, account: null, name: null, teamName: deps.teamName };
       const version = await deps.portal.findPublishedVersion(row.map_id, row.version_number);
-      return { status, title: version?.snapshot.title ?? null, account: row.account, name: row.name };
+      return { status, title: version?.snapshot.title ?? null, account: row.account, name: row.name, teamName: deps.teamName };
     },
 
     /** Continue: a participant session for a valid link; the link stays valid. */
