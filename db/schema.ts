@@ -160,6 +160,15 @@ export interface InvitationsTable {
 }
 export type InvitationRow = Selectable<InvitationsTable>;
 
+/** Each time an invitation was revoked or restored, and by whom (null: the command line, or a deleted account). */
+export interface InvitationHistoryTable {
+  id: string;
+  invitation_id: string;
+  action: 'revoked' | 'restored';
+  actor_id: string | null;
+  created_at: number;
+}
+
 export interface ParticipantSessionsTable {
   id: string;
   secret_hash: Uint8Array;
@@ -408,6 +417,7 @@ export interface Database {
   email_events: EmailEventsTable;
   participants: ParticipantsTable;
   invitations: InvitationsTable;
+  invitation_history: InvitationHistoryTable;
   participant_sessions: ParticipantSessionsTable;
   map_feedback_settings: MapFeedbackSettingsTable;
   annotations: ReviewedAnnotationsTable;

@@ -15,6 +15,7 @@ import * as m0009 from './0009-review-queue-indexes.ts';
 import * as m0010 from './0010-live-sessions.ts';
 import * as m0011 from './0011-email-outbox-recipient.ts';
 import * as m0012 from './0012-live-timer-pause.ts';
+import * as m0013 from './0013-invitation-history.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-staff-accounts': m0001,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0010-live-sessions': m0010,
   '0011-email-outbox-recipient': m0011,
   '0012-live-timer-pause': m0012,
+  '0013-invitation-history': m0013,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

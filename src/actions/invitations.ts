@@ -11,6 +11,7 @@ const CODES: Record<InvitationError, 'NOT_FOUND' | 'BAD_REQUEST' | 'CONFLICT' | 
   invalid: 'BAD_REQUEST',
   already_invited: 'CONFLICT',
   revoked: 'CONFLICT',
+  not_revoked: 'CONFLICT',
   rate_limited: 'TOO_MANY_REQUESTS',
 };
 const optional = (max: number) => z.string().trim().max(max * 2).optional();
@@ -37,7 +38,7 @@ export const invitations = {
       const staff = requireStaff(context, EDITORS);
       const result = await context.locals.app.invitations.createInvitation({ ...input, versionNumber: input.version }, staff.id);
       if (!result.ok) throw new ActionError({ code: CODES[result.error], message: result.message });
-      return { email: input.email.trim().toLowerCase() };
+      return { email: input.email.trim().toLowerCase(), isRestored: result.value.isRestored };
     },
   }),
 
@@ -59,21 +60,39 @@ export const invitations = {
     accept: 'form',
     input: z.object({ invitationId: z.string().min(1).max(64) }),
     handler: async (input, context) => {
-      requireStaff(context, EDITORS);
-      const result = await context.locals.app.invitations.resendInvitation(input.invitationId);
+      const staff = requireStaff(context, EDITORS);
+      const result = await context.locals.app.invitations.resendInvitation(input.invitationId, staff.id);
       if (!result.ok) throw new ActionError({ code: CODES[result.error], message: result.message });
       return { resent: true };
     },
   }),
 
+  /** Revoking takes the confirm step's form (it carries `confirm=yes`): a stray click revokes nobody. */
   revoke: defineAction({
+    accept: 'form',
+    input: z.object({ invitationId: z.string().min(1).max(64), confirm: z.string().max(8).optional() }),
+    handler: async (input, context) => {
+      const staff = requireStaff(context, EDITORS);
+      if (input.confirm !== 'yes') {
+        throw new ActionError({ code: 'BAD_REQUEST', message: 'Confirm that you want to revoke the invitation: press Revoke, then Yes, revoke access.' });
+      }
+      const result = await context.locals.app.invitations.revokeInvitation(input.invitationId, staff.id);
+      if (!result.ok) throw new ActionError({ code: CODES[result.error], message: result.message });
+      const invitation = await context.locals.app.invitations.get(input.invitationId);
+      return { email: invitation?.email ?? '' };
+    },
+  }),
+
+  /** Gives a revoked person access again: a new link by email; the revoked one stays dead. */
+  restore: defineAction({
     accept: 'form',
     input: z.object({ invitationId: z.string().min(1).max(64) }),
     handler: async (input, context) => {
-      requireStaff(context, EDITORS);
-      const result = await context.locals.app.invitations.revokeInvitation(input.invitationId);
+      const staff = requireStaff(context, EDITORS);
+      const result = await context.locals.app.invitations.restoreInvitation(input.invitationId, staff.id);
       if (!result.ok) throw new ActionError({ code: CODES[result.error], message: result.message });
-      return { revoked: true };
+      const invitation = await context.locals.app.invitations.get(input.invitationId);
+      return { email: invitation?.email ?? '' };
     },
   }),
 };

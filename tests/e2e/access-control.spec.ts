@@ -18,6 +18,8 @@ interface World {
   mapB: PublishedMap;
   invitationA: string;
   invitationB: string;
+  /** A revoked invitation to map B, for the restore action. */
+  invitationRevoked: string;
   /** P_A's participant session cookie value. */
   participantCookie: string;
   /** The outbox email that carries P_B's personal link. */
@@ -34,6 +36,8 @@ function setUp(): Promise<World> {
     const [mapA, mapB] = await Promise.all([importAndPublish(`acl-a-${run}`), importAndPublish(`acl-b-${run}`)]);
     const invA = await inviteWithCli({ mapId: mapA.mapId, email: `p-a-${run}@example.com`, name: 'Pat A', account: `Account A ${run}` });
     const invB = await inviteWithCli({ mapId: mapB.mapId, email: `p-b-${run}@example.com`, name: 'Pat B', account: `Account B ${run}` });
+    const invRevoked = await inviteWithCli({ mapId: mapB.mapId, email: `p-revoked-${run}@example.com` });
+    withDatabase((db) => db.prepare('UPDATE invitations SET revoked_at = ? WHERE id = ?').run(Date.now(), invRevoked.id));
 
     // P_A presses Continue on their link: the form post the confirm page makes.
     const api = await playwrightRequest.newContext({ baseURL: E2E_BASE_URL });
@@ -60,7 +64,7 @@ function setUp(): Promise<World> {
     const cardB = withDatabase(
       (db) => db.prepare("SELECT id, revision, text FROM map_cards WHERE map_id = ? AND key = 'signup'").get(mapB.mapId) as World['cardB'],
     );
-    return { run, mapA, mapB, invitationA: invA.id, invitationB: invB.id, participantCookie: cookie!.value, emailToB: emailToB!.id, cardB };
+    return { run, mapA, mapB, invitationA: invA.id, invitationB: invB.id, invitationRevoked: invRevoked.id, participantCookie: cookie!.value, emailToB: emailToB!.id, cardB };
   })();
   return world;
 }
@@ -150,11 +154,24 @@ const ROUTES: Route[] = [
     name: "invitations.revoke of P_B's invitation",
     method: 'POST',
     path: () => '/_actions/invitations.revoke',
-    form: (w) => ({ invitationId: w.invitationB }),
+    // With the confirm step's field, so only the session can refuse it.
+    form: (w) => ({ invitationId: w.invitationB, confirm: 'yes' }),
     refusal: ACTION,
     unchanged: (w) => {
       const row = withDatabase((db) => db.prepare('SELECT revoked_at FROM invitations WHERE id = ?').get(w.invitationB) as { revoked_at: number | null });
       expect(row.revoked_at).toBeNull();
+    },
+  },
+  {
+    name: 'invitations.restore of a revoked invitation to map B',
+    method: 'POST',
+    path: () => '/_actions/invitations.restore',
+    form: (w) => ({ invitationId: w.invitationRevoked }),
+    refusal: ACTION,
+    unchanged: (w) => {
+      const row = withDatabase((db) => db.prepare('SELECT revoked_at, token_version FROM invitations WHERE id = ?').get(w.invitationRevoked) as { revoked_at: number | null; token_version: number });
+      expect(row).toMatchObject({ revoked_at: expect.any(Number), token_version: 1 });
+      expect(outboxRowsTo(`p-revoked-${w.run}@example.com`)).toHaveLength(1);
     },
   },
   {

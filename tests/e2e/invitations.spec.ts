@@ -278,40 +278,92 @@ test('asking for a lost link on /m/link sends the same link again: the original 
   }
 });
 
-test('revoking an invitation ends the open session of the participant at once', async ({ browser, page }) => {
+test('revoking asks first (without JavaScript too), ends the open session at once, and an editor can restore access with a new link', async ({ browser }) => {
+  test.setTimeout(90_000);
   const run = uniqueId();
   const { mapId, texts } = await importAndPublish(`revoke-${run}`);
   const address = `revoked-${run}@example.com`;
   const invitation = await inviteWithCli({ mapId, email: address, name: 'Rae Revoked' });
 
   const theirs = await browser.newContext();
+  // The editor's browser runs no JavaScript: the confirm step is plain links and forms.
+  const staffContext = await browser.newContext({ javaScriptEnabled: false });
   try {
     const participant = await theirs.newPage();
     const mapPath = await continueFromLink(participant, invitation.path, texts.customerTitle);
 
+    const page = await staffContext.newPage();
     await signIn(page, ACCOUNTS.editor);
     await page.goto(`/app/maps/${mapId}/invitations`);
-    await invitationRow(page, address).getByRole('button', { name: `Revoke ${address}` }).click();
-    await expect(page.getByRole('status')).toHaveText("Revoked the invitation. The person's access ended now.");
-    await expect(invitationRow(page, address).getByRole('cell').nth(3)).toHaveText('Revoked');
+    const row = () => invitationRow(page, address);
+    await expect(row().getByRole('button', { name: `Revoke ${address}` }), 'Revoke is not one click').toHaveCount(0);
+
+    // Revoke asks first; saying no changes nothing.
+    await row().getByRole('link', { name: `Revoke… ${address}` }).click();
+    await expect(page).toHaveURL(/\?revoke=[^#]+#confirm-revoke$/);
+    await expect(page.getByRole('heading', { name: 'Revoke the invitation of Rae Revoked?' })).toBeVisible();
+    await page.getByRole('link', { name: 'No, keep their access' }).click();
+    await expect(page.getByRole('heading', { name: 'Revoke the invitation of Rae Revoked?' })).toHaveCount(0);
+    await expect(row().getByRole('cell').nth(3)).not.toHaveText(/Revoked/);
+    await participant.reload();
+    await expect(participant.getByRole('heading', { level: 1, name: texts.customerTitle })).toBeVisible();
+
+    await row().getByRole('link', { name: `Revoke… ${address}` }).click();
+    await page.getByRole('button', { name: `Yes, revoke access for ${address}` }).click();
+    await expect(page.getByRole('status')).toHaveText(`Revoked the invitation of ${address}. Their access ended now. You can restore it from the list below.`);
+    await expect(row().getByRole('cell').nth(3)).toHaveText(/^Revoked/);
 
     await participant.reload();
     await expect(participant).toHaveURL(/\/m\/link$/);
-    await expect(participant.getByRole('heading', { level: 1, name: 'Get your link' })).toBeVisible();
     await expect(participant.getByText(texts.customerTitle)).toHaveCount(0);
     expect((await theirs.cookies()).find((c) => c.name === 'gt_participant'), 'the session cookie is cleared').toBeUndefined();
 
-    // Nor does the old cookie or the link bring the map back.
+    // Nor does the old cookie or the link bring the map back; the link's page says the
+    // invitation was withdrawn and promises no new link, which could not help.
     const again = await participant.request.get(mapPath, { maxRedirects: 0 });
     expect(again.status()).toBe(303);
     expect(await again.text()).not.toContain(texts.customerTitle);
-    await participant.goto(invitation.path);
+    const withdrawn = await participant.goto(invitation.path);
+    expect(withdrawn?.status()).toBe(410);
     await expect(participant.getByRole('heading', { level: 1, name: 'This invitation was withdrawn' })).toBeVisible();
+    await expect(participant.getByText('If you think this is a mistake, contact the customer experience team who invited you')).toBeVisible();
     await expect(participant.locator('a[href="/m/link"]')).toHaveCount(0);
     await expect(participant.getByRole('button', { name: 'Continue' })).toHaveCount(0);
+
+    // The editor restores access: a new invitation email with a new link.
+    await row().getByRole('button', { name: `Restore access for ${address}` }).click();
+    await expect(page.getByRole('status')).toHaveText(`Restored access for ${address}. An email with a new link is on its way; their old link stays withdrawn.`);
+    await expect(row().getByRole('cell').nth(3)).toContainText(/revoked \d.+, restored \d/);
+    const [newest] = await waitForMailProcessed(address, 2);
+    expect(newest).toMatchObject({ kind: 'invitation', related_id: invitation.id });
+    const fresh = linkPathIn((await emailTo(address, (e) => !e.text.includes(invitation.token) && e.subject === INVITATION_SUBJECT(texts.customerTitle))).text);
+    expect(fresh.token).not.toBe(invitation.token);
+    await participant.goto(invitation.path);
+    await expect(participant.getByRole('heading', { level: 1, name: 'This link does not work' })).toBeVisible();
+    await continueFromLink(participant, fresh.path, texts.customerTitle);
   } finally {
     await theirs.close();
+    await staffContext.close();
   }
+});
+
+test('inviting a revoked person again from the form restores their access', async ({ page }) => {
+  const run = uniqueId();
+  const { mapId, texts } = await importAndPublish(`reinvite-${run}`);
+  const address = `reinvited-${run}@example.com`;
+  const invitation = await inviteWithCli({ mapId, email: address, name: 'Rex Reinvited' });
+  withDatabase((db) => db.prepare('UPDATE invitations SET revoked_at = ? WHERE id = ?').run(Date.now(), invitation.id));
+
+  await signIn(page, ACCOUNTS.editor);
+  await page.goto(`/app/maps/${mapId}/invitations`);
+  await page.getByLabel('Email', { exact: true }).fill(address);
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('status')).toHaveText(`Invited ${address} again: their access is restored, and an email with a new link is on its way. Their old link stays withdrawn.`);
+  await expect(invitationRow(page, address)).toHaveCount(1);
+  await expect(invitationRow(page, address).getByRole('cell').nth(3)).not.toHaveText(/^Revoked/);
+  await waitForMailProcessed(address, 2);
+  const fresh = linkPathIn((await emailTo(address, (e) => !e.text.includes(invitation.token))).text);
+  await continueFromLink(page, fresh.path, texts.customerTitle);
 });
 
 test('a CSV list of 600 rows uploads with progress, reports bad rows by line, and a second upload invites nobody twice', async ({ page }) => {
@@ -357,8 +409,11 @@ test('a CSV list of 600 rows uploads with progress, reports bad rows by line, an
     /^line 601: expiry must be a whole number of days/,
   ]);
 
-  await outcome.getByRole('link', { name: 'Refresh the list' }).click();
-  await expect(page.getByRole('heading', { name: `Invited (${good})` })).toBeVisible();
+  // The list under the upload shows the new rows without a page load.
+  await expect(page.getByRole('heading', { name: `Invited (${good})` })).toBeVisible({ timeout: 20_000 });
+  await expect(invitationRow(page, `csv-${run}-599@example.com`)).toHaveCount(0); // line 601 had a bad expiry
+  await expect(invitationRow(page, `csv-${run}-598@example.com`)).toHaveCount(1);
+  await expect(page).toHaveURL(new RegExp(`/app/maps/${mapId}/invitations$`));
 
   // The same file again: everybody is skipped, nobody is invited twice.
   await expect(page.locator('astro-island[ssr]')).toHaveCount(0);

@@ -526,8 +526,9 @@ test('revoking the invitation closes the participant’s stream within 5 seconds
 
   await facilitator.goto(`/app/maps/${world.published.mapId}/invitations`);
   const row = facilitator.getByRole('row').filter({ has: facilitator.getByRole('rowheader', { name: new RegExp(world.address.replace(/[.+]/g, '\\$&')) }) });
+  await row.getByRole('link', { name: `Revoke… ${world.address}` }).click();
   const revokedAt = Date.now();
-  await row.getByRole('button', { name: `Revoke ${world.address}` }).click();
+  await facilitator.getByRole('button', { name: `Yes, revoke access for ${world.address}` }).click();
   const closedAt = await closed;
   expect(closedAt - revokedAt).toBeLessThan(5_000);
   // The board says so, and a new connection is refused.

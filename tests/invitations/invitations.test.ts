@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/server/app.ts';
+import { INVITATIONS_PER_HOUR_PER_STAFF, SINGLE_INVITATIONS_PER_HOUR_PER_STAFF } from '../../src/server/invitations/invitation-budget.ts';
 import { NEW_LINK_REQUESTS_PER_CLIENT_PER_HOUR, NEW_LINKS_PER_ADDRESS_PER_HOUR } from '../../src/server/portal/participants.service.ts';
 import { createTestApp, type TestClock } from '../helpers/database.ts';
 import { buildSmallMap, publishSmallMap } from '../helpers/maps.ts';
@@ -335,4 +336,163 @@ describe('closing remarks (staff only)', () => {
     await app.annotations.finishReview(ana.participantId, ana.invitationId, 'Changed my mind: all good.');
     expect((await app.invitations.listClosingRemarks(mapId)).map((r) => r.text)).toEqual(['Changed my mind: all good.', 'Security review is missing.']);
   });
+});
+
+describe('revoking and restoring access', () => {
+  async function editor(email = 'eddie@example.com') {
+    const created = await app.staff.create({ email, name: email.split('@')[0]!, role: 'editor', password: 'correct horse battery staple' });
+    if (!created.ok) throw new Error(created.message);
+    return created.value.member.id;
+  }
+  async function invite(email: string, actorId: string | null = null) {
+    const created = await app.invitations.createInvitation({ mapId, versionNumber: null, email, name: 'Dana', account: 'Northwind' }, actorId);
+    if (!created.ok) throw new Error(created.message);
+    return { id: created.value.id, token: tokenOf(created.value.link) };
+  }
+  async function tokenInNewestInvitationEmailTo(email: string): Promise<string> {
+    const row = (await app.db.selectFrom('email_outbox').select('id').where('kind', '=', 'invitation').where('to_email', '=', email).orderBy('created_at', 'desc').execute())[0]!;
+    return (await emailAsDelivered(row.id)).text!.match(/\/m\/i\/([a-z2-9]{26})/)![1]!;
+  }
+
+  it('restoring sends a new link by email; the revoked link stays dead, and the history keeps both changes and who made them', async () => {
+    const eddie = await editor();
+    const { id, token } = await invite('dana@example.com', eddie);
+    const session = await app.participants.continueWithLink(token);
+    if (!session.ok) throw new Error(session.message);
+    const who = (await app.participants.validateSession(session.value.sessionToken))!;
+    await app.annotations.finishReview(who.participantId, id, 'Great map.');
+
+    expect(await app.invitations.revokeInvitation(id, eddie)).toEqual({ ok: true, value: true });
+    expect(await app.participants.inspectLink(token)).toMatchObject({ status: 'revoked' });
+    clock.advance(60_000);
+    const restored = await app.invitations.restoreInvitation(id, eddie);
+    if (!restored.ok) throw new Error(restored.message);
+
+    const fresh = tokenOf(restored.value.link);
+    expect(fresh).not.toBe(token);
+    expect(await app.participants.inspectLink(token)).toMatchObject({ status: 'unknown' });
+    expect(await app.participants.continueWithLink(token)).toMatchObject({ ok: false });
+    expect(await app.participants.validateSession(session.value.sessionToken), 'the session from before stays ended').toBeNull();
+    expect(await app.participants.inspectLink(fresh)).toMatchObject({ status: 'valid' });
+    expect(await tokenInNewestInvitationEmailTo('dana@example.com')).toBe(fresh);
+    expect(await app.db.selectFrom('email_outbox').select('kind').where('to_email', '=', 'dana@example.com').execute()).toEqual([{ kind: 'invitation' }, { kind: 'invitation' }]);
+
+    // One invitation, as it was, with what the person said before and its history.
+    const [view] = await app.invitations.listForMap(mapId);
+    expect(view).toMatchObject({ id, name: 'Dana', account: 'Northwind', expiresAt: clock.now() + 30 * DAY });
+    expect(view!.state).not.toBe('revoked');
+    expect(view!.accessChanges).toEqual([
+      { action: 'revoked', at: clock.now() - 60_000 },
+      { action: 'restored', at: clock.now() },
+    ]);
+    expect((await app.db.selectFrom('invitation_history').select(['action', 'actor_id']).orderBy('created_at').execute())).toEqual([
+      { action: 'revoked', actor_id: eddie },
+      { action: 'restored', actor_id: eddie },
+    ]);
+    expect((await app.invitations.listClosingRemarks(mapId)).map((r) => r.text)).toEqual(['Great map.']);
+    const again = await app.participants.continueWithLink(fresh);
+    expect(again).toMatchObject({ ok: true, value: { invitationId: id } });
+  });
+
+  it('inviting a revoked address again restores that invitation with the details given', async () => {
+    const first = await invite('dana@example.com');
+    await app.invitations.revokeInvitation(first.id);
+    await publishSmallMap(app, { customerTitle: 'Other map' }); // another map's version 1 must not matter
+    const again = await app.invitations.createInvitation({ mapId, versionNumber: 1, email: 'DANA@example.com', account: 'Northwind Europe', expiresDays: 7 }, null);
+    if (!again.ok) throw new Error(again.message);
+    expect(again.value).toMatchObject({ id: first.id, isRestored: true });
+    const invitations = await app.invitations.listForMap(mapId);
+    expect(invitations).toHaveLength(1);
+    // Details given replace the old ones; those left empty keep theirs.
+    expect(invitations[0]).toMatchObject({ name: 'Dana', account: 'Northwind Europe', versionNumber: 1, expiresAt: clock.now() + 7 * DAY });
+    expect(await app.participants.inspectLink(first.token)).toMatchObject({ status: 'unknown' });
+    expect(await app.participants.inspectLink(tokenOf(again.value.link))).toMatchObject({ status: 'valid' });
+    // Someone with access is still "already invited".
+    expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'dana@example.com' }, null)).toMatchObject({ ok: false, error: 'already_invited' });
+  });
+
+  it('restores only what is revoked, and revoking twice is one revocation', async () => {
+    const { id } = await invite('dana@example.com');
+    expect(await app.invitations.restoreInvitation(id)).toMatchObject({ ok: false, error: 'not_revoked' });
+    expect(await app.invitations.restoreInvitation('nope')).toMatchObject({ ok: false, error: 'not_found' });
+    await app.invitations.revokeInvitation(id);
+    await app.invitations.revokeInvitation(id);
+    expect(await app.db.selectFrom('invitation_history').select('action').execute()).toEqual([{ action: 'revoked' }]);
+    expect(await app.db.selectFrom('email_outbox').select('id').execute()).toHaveLength(1);
+  });
+
+  it('a CSV upload does not give a revoked person access back: it skips them and says who', async () => {
+    const { id, token } = await invite('dana@example.com');
+    await app.invitations.revokeInvitation(id);
+    const result = await app.invitations.importInvitations({ mapId, versionNumber: null, csv: 'email\ndana@example.com\nben@example.com' }, null);
+    expect(result).toMatchObject({ ok: true, value: { created: 1, skipped: [], skippedRevoked: ['dana@example.com'] } });
+    expect(await app.participants.inspectLink(token)).toMatchObject({ status: 'revoked' });
+    expect((await app.invitations.get(id))!.state).toBe('revoked');
+  });
+});
+
+describe('staff members’ allowance of invitation emails', () => {
+  const HOUR = 60 * 60 * 1000;
+  async function editor(email: string) {
+    const created = await app.staff.create({ email, name: email.split('@')[0]!, role: 'editor', password: 'correct horse battery staple' });
+    if (!created.ok) throw new Error(created.message);
+    return created.value.member.id;
+  }
+  const outboxCount = async () => (await app.db.selectFrom('email_outbox').select('id').execute()).length;
+
+  it(`allows ${SINGLE_INVITATIONS_PER_HOUR_PER_STAFF} invitations one at a time an hour; beyond, invite, resend and restore are refused and change nothing`, async () => {
+    const eddie = await editor('eddie@example.com');
+    const first = await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'first@example.com' }, eddie);
+    if (!first.ok) throw new Error(first.message);
+    const revoked = await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'revoked@example.com' }, eddie);
+    if (!revoked.ok) throw new Error(revoked.message);
+    await app.invitations.revokeInvitation(revoked.value.id, eddie);
+    for (let i = 2; i < SINGLE_INVITATIONS_PER_HOUR_PER_STAFF; i++) {
+      expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: `p${i}@example.com` }, eddie)).toMatchObject({ ok: true });
+    }
+    // An invitation that is refused for another reason costs nothing.
+    expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'first@example.com' }, eddie)).toMatchObject({ error: 'already_invited' });
+    const invitations = (await app.invitations.listForMap(mapId)).length;
+    const emails = await outboxCount();
+
+    const refused = await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'one-too-many@example.com' }, eddie);
+    expect(refused).toMatchObject({ ok: false, error: 'rate_limited' });
+    if (!refused.ok) expect(refused.message).toBe(`You sent ${SINGLE_INVITATIONS_PER_HOUR_PER_STAFF} invitation emails one at a time in the last hour, the most allowed. Try again in 60 minutes. To invite many people, upload a CSV file.`);
+    expect(await app.invitations.resendInvitation(first.value.id, eddie)).toMatchObject({ ok: false, error: 'rate_limited' });
+    expect(await app.invitations.restoreInvitation(revoked.value.id, eddie)).toMatchObject({ ok: false, error: 'rate_limited' });
+    expect((await app.invitations.listForMap(mapId)).length).toBe(invitations);
+    expect(await outboxCount()).toBe(emails);
+    expect(await app.participants.inspectLink(tokenOf(first.value.link))).toMatchObject({ status: 'valid' });
+    expect((await app.invitations.get(revoked.value.id))!.state).toBe('revoked');
+
+    // Another staff member, and the command line, have their own.
+    const ada = await editor('ada@example.com');
+    expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'by-ada@example.com' }, ada)).toMatchObject({ ok: true });
+    expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'by-cli@example.com' }, null)).toMatchObject({ ok: true });
+    // An hour later, Eddie may again.
+    clock.advance(HOUR);
+    expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'one-too-many@example.com' }, eddie)).toMatchObject({ ok: true });
+  });
+
+  it('takes a CSV file of 10,000 rows, then refuses a file that does not fit the rest of the hour whole, writing nothing', async () => {
+    const eddie = await editor('eddie@example.com');
+    const file = (prefix: string, rows: number) => ['email', ...Array.from({ length: rows }, (_, i) => `${prefix}${i}@example.com`)].join('\n');
+    expect(await app.invitations.importInvitations({ mapId, versionNumber: null, csv: file('a', 10_000) }, eddie)).toMatchObject({ ok: true, value: { created: 10_000 } });
+    // Single invitations come out of the same allowance of rows.
+    expect(await app.invitations.createInvitation({ mapId, versionNumber: null, email: 'single@example.com' }, eddie)).toMatchObject({ ok: true });
+    const left = INVITATIONS_PER_HOUR_PER_STAFF - 10_001;
+    const emails = await outboxCount();
+
+    const refused = await app.invitations.importInvitations({ mapId, versionNumber: null, csv: file('b', left + 1) }, eddie);
+    expect(refused).toMatchObject({ ok: false, error: 'rate_limited' });
+    if (!refused.ok) {
+      expect(refused.message).toBe(
+        `Nobody was invited: this file would invite ${(left + 1).toLocaleString('en')} people, and you can invite ${left.toLocaleString('en')} more people this hour (at most ${INVITATIONS_PER_HOUR_PER_STAFF.toLocaleString('en')} an hour). Try again in 60 minutes, or upload a shorter file.`,
+      );
+    }
+    expect(await outboxCount()).toBe(emails);
+    expect((await app.invitations.listForMap(mapId)).length).toBe(10_001);
+    // Rows already invited cost nothing: the first file again is not refused.
+    expect(await app.invitations.importInvitations({ mapId, versionNumber: null, csv: file('a', 10_000) }, eddie)).toMatchObject({ ok: true, value: { created: 0 } });
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
-import type { Insertable, Updateable } from 'kysely';
+import { sql, type Insertable, type Updateable } from 'kysely';
 import type { DB } from '../../../db/connection.ts';
-import type { InvitationRow, InvitationsTable } from '../../../db/schema.ts';
+import type { InvitationHistoryTable, InvitationRow, InvitationsTable } from '../../../db/schema.ts';
 
 export function createInvitationsRepository(db: DB) {
   return {
@@ -16,9 +16,16 @@ export function createInvitationsRepository(db: DB) {
     listForEmail(email: string): Promise<InvitationRow[]> {
       return db.selectFrom('invitations').selectAll().where('email', '=', email).execute();
     },
-    async listInvitedEmails(mapId: string): Promise<Set<string>> {
-      const rows = await db.selectFrom('invitations').select('email').where('map_id', '=', mapId).execute();
-      return new Set(rows.map((r) => r.email));
+    /** Everyone invited to the map, split by whether their invitation was revoked. */
+    async listInvitedEmails(mapId: string): Promise<{ active: Set<string>; revoked: Set<string> }> {
+      const rows = await db.selectFrom('invitations').select(['email', 'revoked_at']).where('map_id', '=', mapId).execute();
+      return {
+        active: new Set(rows.filter((r) => r.revoked_at === null).map((r) => r.email)),
+        revoked: new Set(rows.filter((r) => r.revoked_at !== null).map((r) => r.email)),
+      };
+    },
+    getForMapAndEmail(mapId: string, email: string): Promise<InvitationRow | undefined> {
+      return db.selectFrom('invitations').selectAll().where('map_id', '=', mapId).where('email', '=', email).executeTakeFirst();
     },
     async getOrCreateParticipant(email: string, id: string, now: number): Promise<string> {
       await db.insertInto('participants').values({ id, email, created_at: now }).onConflict((oc) => oc.column('email').doNothing()).execute();
@@ -36,6 +43,36 @@ export function createInvitationsRepository(db: DB) {
     },
     async update(id: string, changes: Updateable<InvitationsTable>): Promise<void> {
       await db.updateTable('invitations').set(changes).where('id', '=', id).execute();
+    },
+    /** False when it was revoked already (by someone else a moment ago). */
+    async revoke(id: string, at: number): Promise<boolean> {
+      const result = await db.updateTable('invitations').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    /** Gives a revoked invitation back its access with `changes` (a new token among them); false when it is not revoked. */
+    async restore(id: string, changes: Updateable<InvitationsTable>): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set({ ...changes, revoked_at: null })
+        .where('id', '=', id)
+        .where('revoked_at', 'is not', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async addHistory(row: Insertable<InvitationHistoryTable>): Promise<void> {
+      await db.insertInto('invitation_history').values(row).execute();
+    },
+    /** Every revoke and restore of the map's invitations, oldest first. */
+    listHistoryForMap(mapId: string) {
+      return db
+        .selectFrom('invitation_history as h')
+        .innerJoin('invitations as i', 'i.id', 'h.invitation_id')
+        .select(['h.invitation_id', 'h.action', 'h.created_at'])
+        .where('i.map_id', '=', mapId)
+        .orderBy('h.created_at')
+        // Insertion order for changes within one millisecond.
+        .orderBy(sql`h.rowid`)
+        .execute();
     },
     async deleteSessionsOfInvitation(invitationId: string): Promise<void> {
       await db.deleteFrom('participant_sessions').where('invitation_id', '=', invitationId).execute();

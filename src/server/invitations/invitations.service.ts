@@ -1,9 +1,15 @@
 /**
- * Inviting customers (staff side): one at a time or from a CSV list, resending, revoking, and
- * new links. Each invitation and its email are written in one transaction (the email through
- * the mail outbox), so an invitation never exists without its email and no email is lost.
- * Emails carry a link placeholder; the token exists only in the sent email and in what this
- * service returns to the person who created the invitation (see invitations.ts).
+ * Inviting customers (staff side): one at a time or from a CSV list, resending, revoking,
+ * restoring, and new links. Each invitation and its email are written in one transaction (the
+ * email through the mail outbox), so an invitation never exists without its email and no email
+ * is lost. Emails carry a link placeholder; the token exists only in the sent email and in what
+ * this service returns to the person who created the invitation (see invitations.ts).
+ *
+ * A person has one invitation per map. Revoking keeps it (their comments and remarks stay
+ * theirs); restoring gives it back its access with a new token, so the link from before the
+ * revocation stays dead, and invitation_history keeps both events. Staff actions that email
+ * come out of the staff member's hourly allowance (invitation-budget.ts); the command line
+ * (no actor) has none.
  */
 import type { DB } from '../../../db/connection.ts';
 import type { InvitationRow } from '../../../db/schema.ts';
@@ -15,6 +21,8 @@ import type { MailService } from '../mail/mail.service.ts';
 import type { PortalService } from '../portal/portal.service.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { describeRetryAfter, RateLimiter } from '../security/rate-limiter.ts';
+import { countOf } from './import-summary.ts';
+import { HourlyAllowance, INVITATIONS_PER_HOUR_PER_STAFF, SINGLE_INVITATIONS_PER_HOUR_PER_STAFF } from './invitation-budget.ts';
 import {
   buildInvitationLink,
   computeExpiry,
@@ -45,6 +53,8 @@ export interface InvitationView {
   expiresAt: number;
   lastSentAt: number | null;
   sendCount: number;
+  /** Each revoke and restore, oldest first. */
+  accessChanges: { action: 'revoked' | 'restored'; at: number }[];
 }
 
 /** A participant's answer to "Anything else you want the team to know?" at the end of a review. */
@@ -66,11 +76,14 @@ export interface ImportProgress {
 
 export interface ImportOutcome {
   created: number;
+  /** Already invited to the map. */
   skipped: string[];
+  /** Their invitation to the map was revoked: an upload does not give access back. */
+  skippedRevoked: string[];
   problems: string[];
 }
 
-export type InvitationError = 'not_found' | 'not_published' | 'invalid' | 'already_invited' | 'revoked' | 'rate_limited';
+export type InvitationError = 'not_found' | 'not_published' | 'invalid' | 'already_invited' | 'revoked' | 'not_revoked' | 'rate_limited';
 
 /** Rows per transaction in a CSV import: progress is reported after each batch. */
 const IMPORT_BATCH = 250;
@@ -88,6 +101,8 @@ export function createInvitationsService(deps: {
   const { db, clock, mail } = deps;
   const repo = createInvitationsRepository(db);
   const resendLimiter = new RateLimiter({ limit: 5, windowMs: HOUR });
+  const rowsPerStaff = new HourlyAllowance({ limit: INVITATIONS_PER_HOUR_PER_STAFF, windowMs: HOUR });
+  const singlesPerStaff = new HourlyAllowance({ limit: SINGLE_INVITATIONS_PER_HOUR_PER_STAFF, windowMs: HOUR });
   const changeListeners = new Set<(invitationId: string) => void>();
   const announceChange = (invitationId: string) => changeListeners.forEach((listener) => listener(invitationId));
 
@@ -101,7 +116,34 @@ export function createInvitationsService(deps: {
     return buildInvitationLink(deps.publicUrl, deriveInvitationToken(deps.linkSecret, invitationId, tokenVersion));
   }
 
-  function toView(row: InvitationRow, now: number): InvitationView {
+  /**
+   * Takes one invitation email sent by hand (invite, resend, restore) from the staff member's
+   * allowances, or says why not. Returns what to call when no email was written after all.
+   */
+  function spendSingle(actorId: string | null): Result<() => void, InvitationError> {
+    if (actorId === null) return ok(() => {});
+    const now = clock.now();
+    for (const allowance of [singlesPerStaff, rowsPerStaff]) {
+      const decision = allowance.check(actorId, 1, now);
+      if (!decision.isAllowed) {
+        const wait = decision.retryAfterMs === null ? '' : ` Try again in ${describeRetryAfter(decision.retryAfterMs)}.`;
+        return fail(
+          'rate_limited',
+          allowance === singlesPerStaff
+            ? `You sent ${countOf(allowance.limit, 'invitation email', 'invitation emails')} one at a time in the last hour, the most allowed.${wait} To invite many people, upload a CSV file.`
+            : `You invited ${countOf(allowance.limit, 'person', 'people')} in the last hour, the most allowed.${wait}`,
+        );
+      }
+    }
+    singlesPerStaff.spend(actorId, 1, now);
+    rowsPerStaff.spend(actorId, 1, now);
+    return ok(() => {
+      singlesPerStaff.refund(actorId, 1, now);
+      rowsPerStaff.refund(actorId, 1, now);
+    });
+  }
+
+  function toView(row: InvitationRow, now: number, accessChanges: InvitationView['accessChanges'] = []): InvitationView {
     return {
       id: row.id,
       mapId: row.map_id,
@@ -116,6 +158,7 @@ export function createInvitationsService(deps: {
       expiresAt: row.expires_at,
       lastSentAt: row.last_sent_at,
       sendCount: row.send_count,
+      accessChanges,
     };
   }
 
@@ -213,6 +256,59 @@ export function createInvitationsService(deps: {
     return linkFor(row.id, version);
   }
 
+  /**
+   * Gives a revoked invitation back its access: a new token (the link from before stays dead),
+   * a fresh expiry, the invitation email again, and a `restored` line in its history. `details`
+   * (from the invite form) replace what they set; without them the invitation is as it was.
+   * Null when it is no longer revoked (someone restored it a moment ago).
+   */
+  async function restoreRevoked(
+    row: InvitationRow,
+    target: { mapId: string; versionNumber: number | null; mapTitle: string },
+    details: CleanInvitationInput | null,
+    actorId: string | null,
+  ): Promise<{ id: string; link: string } | null> {
+    const now = clock.now();
+    const version = row.token_version + 1;
+    const expiresAt = computeExpiry(now, details?.expiresDays ?? INVITATION_DEFAULT_DAYS);
+    const person = {
+      name: details?.name ?? row.name,
+      account: details?.account ?? row.account,
+      segment: details?.segment ?? row.segment,
+      role: details?.role ?? row.role,
+    };
+    const isRestored = await db.transaction().execute(async (trx) => {
+      const txRepo = createInvitationsRepository(trx);
+      const changed = await txRepo.restore(row.id, {
+        ...person,
+        version_number: target.versionNumber,
+        token_hash: hashInvitationToken(deriveInvitationToken(deps.linkSecret, row.id, version)),
+        token_version: version,
+        expires_at: expiresAt,
+        last_sent_at: now,
+        send_count: row.send_count + 1,
+        delivery_status: 'queued',
+      });
+      if (!changed) return false;
+      await txRepo.addHistory({ id: generateSecureRandomString(), invitation_id: row.id, action: 'restored', actor_id: actorId, created_at: now });
+      const email = renderInvitationEmail({
+        recipientName: person.name,
+        account: person.account,
+        teamName: deps.teamName,
+        mapTitle: target.mapTitle,
+        link: linkPlaceholder(deps.publicUrl, row.id, version),
+        expiresAt,
+      });
+      await mail.enqueue(trx, { kind: 'invitation', to: row.email, ...email, relatedId: row.id });
+      return true;
+    });
+    if (!isRestored) return null;
+    mail.notify();
+    // Caches and live checks remember the revocation: they must ask again.
+    announceChange(row.id);
+    return { id: row.id, link: linkFor(row.id, version) };
+  }
+
   return {
     linkFor,
 
@@ -221,19 +317,55 @@ export function createInvitationsService(deps: {
       changeListeners.add(listener);
     },
 
+    /**
+     * Invites one person. A person whose invitation to the map was revoked is invited again:
+     * their invitation is restored with the details given (`isRestored`).
+     */
     async createInvitation(
       input: InvitationInput & { mapId: string; versionNumber: number | null },
       actorId: string | null,
-    ): Promise<Result<{ id: string; link: string }, InvitationError>> {
+    ): Promise<Result<{ id: string; link: string; isRestored: boolean }, InvitationError>> {
       const valid = validateInvitationInput(input);
       if (!valid.ok) return fail('invalid', valid.problems.map((p) => p[0]!.toUpperCase() + p.slice(1) + '.').join(' '));
       const target = await resolveTarget(input.mapId, input.versionNumber);
       if (!target.ok) return target;
+      const existing = await repo.getForMapAndEmail(input.mapId, valid.value.email);
+      if (existing && existing.revoked_at === null) return fail('already_invited', `${valid.value.email} is already invited to this map.`);
+      const spent = spendSingle(actorId);
+      if (!spent.ok) return spent;
+      if (existing) {
+        const restored = await restoreRevoked(existing, target.value, valid.value, actorId);
+        if (!restored) {
+          spent.value();
+          return fail('already_invited', `${valid.value.email} is already invited to this map.`);
+        }
+        return ok({ ...restored, isRestored: true });
+      }
       const now = clock.now();
       const created = await db.transaction().execute((trx) => insertInvitation(trx, target.value, valid.value, actorId, now));
-      if (!created) return fail('already_invited', `${valid.value.email} is already invited to this map.`);
+      if (!created) {
+        spent.value();
+        return fail('already_invited', `${valid.value.email} is already invited to this map.`);
+      }
       mail.notify();
-      return ok(created);
+      return ok({ ...created, isRestored: false });
+    },
+
+    /** Gives a revoked person access again, with a new link by email (the Restore access button). */
+    async restoreInvitation(id: string, actorId: string | null = null): Promise<Result<{ link: string }, InvitationError>> {
+      const row = await repo.get(id);
+      if (!row) return fail('not_found', 'That invitation no longer exists.');
+      if (row.revoked_at === null) return fail('not_revoked', `${row.email} has access already; nothing to restore.`);
+      const target = await resolveTarget(row.map_id, row.version_number);
+      if (!target.ok) return target;
+      const spent = spendSingle(actorId);
+      if (!spent.ok) return spent;
+      const restored = await restoreRevoked(row, target.value, null, actorId);
+      if (!restored) {
+        spent.value();
+        return fail('not_revoked', `${row.email} has access already; nothing to restore.`);
+      }
+      return ok({ link: restored.link });
     },
 
     /**
@@ -249,30 +381,58 @@ export function createInvitationsService(deps: {
       const target = await resolveTarget(input.mapId, input.versionNumber);
       if (!target.ok) return target;
       const { rows, problems } = parseInvitationCsv(input.csv);
-      const alreadyInvited = await repo.listInvitedEmails(input.mapId);
-      const skipped = rows.filter((r) => alreadyInvited.has(r.input.email)).map((r) => r.input.email);
-      const fresh = rows.filter((r) => !alreadyInvited.has(r.input.email));
-      let created = 0;
-      await onProgress?.({ processed: 0, total: fresh.length });
-      for (let start = 0; start < fresh.length; start += IMPORT_BATCH) {
-        const batch = fresh.slice(start, start + IMPORT_BATCH);
-        const now = clock.now();
-        await db.transaction().execute(async (trx) => {
-          for (const row of batch) {
-            // A concurrent upload may have invited the person since the list was read.
-            if (await insertInvitation(trx, target.value, row.input, actorId, now)) created++;
-            else skipped.push(row.input.email);
-          }
-        });
-        mail.notify();
-        await onProgress?.({ processed: Math.min(start + IMPORT_BATCH, fresh.length), total: fresh.length });
+      const invited = await repo.listInvitedEmails(input.mapId);
+      const skipped = rows.filter((r) => invited.active.has(r.input.email)).map((r) => r.input.email);
+      const skippedRevoked = rows.filter((r) => invited.revoked.has(r.input.email)).map((r) => r.input.email);
+      const fresh = rows.filter((r) => !invited.active.has(r.input.email) && !invited.revoked.has(r.input.email));
+      // The whole file fits the staff member's allowance, or nothing is written.
+      const spentAt = clock.now();
+      if (actorId !== null) {
+        const decision = rowsPerStaff.check(actorId, fresh.length, spentAt);
+        if (!decision.isAllowed) {
+          const wait = decision.retryAfterMs === null ? '' : ` Try again in ${describeRetryAfter(decision.retryAfterMs)}, or upload a shorter file.`;
+          return fail(
+            'rate_limited',
+            `Nobody was invited: this file would invite ${countOf(fresh.length, 'person', 'people')}, and you can invite ${countOf(decision.remaining, 'more person', 'more people')} this hour (at most ${INVITATIONS_PER_HOUR_PER_STAFF.toLocaleString('en')} an hour).${wait}`,
+          );
+        }
+        rowsPerStaff.spend(actorId, fresh.length, spentAt);
       }
-      return ok({ created, skipped, problems });
+      let created = 0;
+      try {
+        await onProgress?.({ processed: 0, total: fresh.length });
+        for (let start = 0; start < fresh.length; start += IMPORT_BATCH) {
+          const batch = fresh.slice(start, start + IMPORT_BATCH);
+          const now = clock.now();
+          await db.transaction().execute(async (trx) => {
+            let createdInBatch = 0;
+            for (const row of batch) {
+              // A concurrent upload may have invited the person since the list was read.
+              if (await insertInvitation(trx, target.value, row.input, actorId, now)) createdInBatch++;
+              else skipped.push(row.input.email);
+            }
+            created += createdInBatch;
+          });
+          mail.notify();
+          await onProgress?.({ processed: Math.min(start + IMPORT_BATCH, fresh.length), total: fresh.length });
+        }
+      } finally {
+        // Rows not invited after all (skipped, or the upload failed part-way) cost nothing.
+        if (actorId !== null) rowsPerStaff.refund(actorId, fresh.length - created, spentAt);
+      }
+      return ok({ created, skipped, skippedRevoked, problems });
     },
 
     async listForMap(mapId: string): Promise<InvitationView[]> {
       const now = clock.now();
-      return (await repo.listForMap(mapId)).map((row) => toView(row, now));
+      const [rows, history] = await Promise.all([repo.listForMap(mapId), repo.listHistoryForMap(mapId)]);
+      const changesOf = new Map<string, InvitationView['accessChanges']>();
+      for (const change of history) {
+        const list = changesOf.get(change.invitation_id) ?? [];
+        list.push({ action: change.action, at: change.created_at });
+        changesOf.set(change.invitation_id, list);
+      }
+      return rows.map((row) => toView(row, now, changesOf.get(row.id)));
     },
 
     /**
@@ -303,13 +463,19 @@ export function createInvitationsService(deps: {
       return row ? toView(row, clock.now()) : null;
     },
 
-    /** Staff send the invitation again, with a new link; at most five times an hour. */
-    async resendInvitation(id: string): Promise<Result<{ link: string }, InvitationError>> {
+    /**
+     * Staff send the invitation again, with a new link: at most five times an hour per
+     * invitation, and out of the staff member's allowance of emails sent one at a time.
+     */
+    async resendInvitation(id: string, actorId: string | null = null): Promise<Result<{ link: string }, InvitationError>> {
       const row = await repo.get(id);
       if (!row) return fail('not_found', 'That invitation no longer exists.');
-      if (row.revoked_at !== null) return fail('revoked', 'That invitation was revoked; invite the person again instead.');
-      const limit = resendLimiter.consume(id, clock.now());
+      if (row.revoked_at !== null) return fail('revoked', 'That invitation was revoked; restore access instead.');
+      const limit = resendLimiter.check(id, clock.now());
       if (!limit.isAllowed) return fail('rate_limited', `This invitation was sent several times in the last hour. Try again in ${describeRetryAfter(limit.retryAfterMs)}.`);
+      const spent = spendSingle(actorId);
+      if (!spent.ok) return spent;
+      resendLimiter.record(id, clock.now());
       return ok({ link: await emailLink(row, { version: row.token_version + 1, email: 'invitation', next: null }) });
     },
 
@@ -327,14 +493,19 @@ export function createInvitationsService(deps: {
       await emailLink(row, isExpired ? { version: row.token_version + 1, email: 'new_link', next } : { version: row.token_version, email: 'same_link', next });
     },
 
-    /** Revoking ends the person's access to this map at once: its sessions are deleted. */
-    async revokeInvitation(id: string): Promise<Result<true, InvitationError>> {
+    /**
+     * Revoking ends the person's access to this map at once: its sessions are deleted. The
+     * invitation stays, with what the person said, and can be restored (restoreInvitation).
+     */
+    async revokeInvitation(id: string, actorId: string | null = null): Promise<Result<true, InvitationError>> {
       const row = await repo.get(id);
       if (!row) return fail('not_found', 'That invitation no longer exists.');
       if (row.revoked_at !== null) return ok(true);
+      const now = clock.now();
       await db.transaction().execute(async (trx) => {
         const txRepo = createInvitationsRepository(trx);
-        await txRepo.update(id, { revoked_at: clock.now() });
+        if (!(await txRepo.revoke(id, now))) return;
+        await txRepo.addHistory({ id: generateSecureRandomString(), invitation_id: id, action: 'revoked', actor_id: actorId, created_at: now });
         await txRepo.deleteSessionsOfInvitation(id);
       });
       announceChange(id);
