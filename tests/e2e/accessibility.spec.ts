@@ -34,6 +34,8 @@ test('the not-found page has no WCAG violations', async ({ page }) => {
 });
 
 test('every staff page has no WCAG violations', async ({ page }) => {
+  // Nine pages, each loaded and scanned by axe: more than the default 30 s on a busy machine.
+  test.setTimeout(90_000);
   await signIn(page, ACCOUNTS.admin);
   for (const path of ['/app', '/app/account', '/app/admin/staff', '/app/admin/digest', '/app/admin/leak-terms', '/app/maps', '/app/outbox', '/app/review', '/app/review/priorities']) {
     await test.step(path, async () => {
