@@ -123,7 +123,8 @@ const staffGuard = defineMiddleware(async (context, next) => {
     return context.redirect(`/sign-in?next=${encodeURIComponent(back)}`, 303);
   }
   if (pathname.startsWith('/app/admin') && staff.role !== 'admin') {
-    return new Response('Only admins can open this page.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    // The refusal page in the staff frame, at the same address, with status 403.
+    return next('/app/forbidden');
   }
   return next();
 });

@@ -99,7 +99,11 @@ test('an editor is refused the admin page and the admin actions', async ({ page 
   await signIn(page, ACCOUNTS.editor);
   const response = await page.goto('/app/admin/staff');
   expect(response?.status()).toBe(403);
-  await expect(page.getByText('Only admins can open this page.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Only admins can open this page' })).toBeVisible();
+  await expect(page).toHaveURL(/\/app\/admin\/staff$/);
+  await expect(page.getByRole('link', { name: 'Back to the start page' })).toBeVisible();
+  // Nothing of the admin page itself is drawn.
+  await expect(page.getByRole('heading', { name: /^Staff/ })).toHaveCount(0);
 
   // The action itself refuses too, not only the page that shows its form.
   const create = await page.request.post('/_actions/staff.create', {
