@@ -45,6 +45,7 @@ async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
       publicUrl: env.publicUrl,
       emailFrom: env.emailFrom,
       linkSecret: loadLinkSecret({ configured: env.linkSecret, databasePath: env.databasePath }),
+      ...(env.teamName ? { teamName: env.teamName } : {}),
     };
     return await work(createApp({ db, config }));
   } finally {

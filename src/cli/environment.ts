@@ -5,6 +5,7 @@
  */
 import { envSchema, type EnvName } from '../config/env-schema.ts';
 import { publicUrlFor } from '../config/public-url.ts';
+import { teamNameFor } from '../config/team-name.ts';
 
 type Field = { type: string; default?: unknown; optional?: boolean; int?: boolean; min?: number; max?: number };
 
@@ -30,6 +31,7 @@ export function readEnvironment(source: Record<string, string | undefined> = pro
     databasePath: read('DATABASE_PATH') as string,
     publicUrl: publicUrlFor(read('PUBLIC_URL') as string | undefined, port),
     trustedProxies: read('TRUST_PROXY') as number,
+    teamName: teamNameFor(read('TEAM_NAME') as string | undefined),
     sessionDays: read('SESSION_DAYS') as number,
     emailFrom: read('EMAIL_FROM') as string,
     resendApiKey: read('RESEND_API_KEY') as string | undefined,

@@ -64,6 +64,13 @@ export const envSchema = {
     type: 'string',
     default: 'Groundtruth <groundtruth@localhost>',
   },
+  // As it reads mid-sentence ("You told the Acme customer experience team that…").
+  TEAM_NAME: {
+    context: 'server',
+    access: 'secret',
+    type: 'string',
+    optional: true,
+  },
   LINK_SECRET: {
     context: 'server',
     access: 'secret',

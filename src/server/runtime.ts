@@ -3,8 +3,9 @@
  * database migrated before the first request is served. Only the edge (middleware, pages,
  * actions, endpoints) imports this; domain code receives what it needs as arguments.
  */
-import { DATABASE_PATH, EMAIL_FROM, LINK_SECRET, PORT, PUBLIC_URL, RESEND_API_KEY, SESSION_DAYS, TRUST_PROXY } from 'astro:env/server';
+import { DATABASE_PATH, EMAIL_FROM, LINK_SECRET, PORT, PUBLIC_URL, RESEND_API_KEY, SESSION_DAYS, TEAM_NAME, TRUST_PROXY } from 'astro:env/server';
 import { publicUrlFor } from '../config/public-url.ts';
+import { teamNameFor } from '../config/team-name.ts';
 import { loadLinkSecret } from '../config/link-secret.ts';
 import { openDatabase } from '../../db/connection.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
@@ -30,6 +31,7 @@ export function getApp(): Promise<App> {
         sessionDays: SESSION_DAYS,
         publicUrl: publicUrlFor(PUBLIC_URL, PORT),
         trustedProxies: TRUST_PROXY,
+        ...(teamNameFor(TEAM_NAME) ? { teamName: teamNameFor(TEAM_NAME) } : {}),
         emailFrom: EMAIL_FROM,
         resendApiKey: RESEND_API_KEY || null,
         linkSecret: loadLinkSecret({ configured: LINK_SECRET, databasePath: DATABASE_PATH }),

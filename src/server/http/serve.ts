@@ -39,6 +39,7 @@ const app = createApp({
     emailFrom: env.emailFrom,
     resendApiKey: env.resendApiKey || null,
     linkSecret: loadLinkSecret({ configured: env.linkSecret, databasePath: env.databasePath }),
+    ...(env.teamName ? { teamName: env.teamName } : {}),
   },
 });
 (globalThis as Record<symbol, unknown>)[APP_GLOBAL_KEY] = app;
