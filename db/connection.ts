@@ -17,6 +17,9 @@ import type { Database } from './schema.ts';
 
 export type DB = Kysely<Database>;
 
+/** How long a statement waits for another process's write lock before it fails. */
+export const BUSY_TIMEOUT_MS = 15_000;
+
 export interface OpenDatabaseOptions {
   /** A file path, or ':memory:'. The folder is created when missing. */
   path: string;
@@ -28,7 +31,9 @@ export function openSqlite(filePath: string): SQLite.Database {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  // Another process (the command line importing a large map, a test helper) can hold the write
+  // lock while the disk is slow to sync: a write waits for it rather than failing the user's save.
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return sqlite;
 }
 

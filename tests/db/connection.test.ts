@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqlite, type DB } from '../../db/connection.ts';
+import { BUSY_TIMEOUT_MS, openSqlite, type DB } from '../../db/connection.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
@@ -18,7 +18,7 @@ describe('the database connection', () => {
     expect(await pragma('journal_mode')).toBe('wal');
     expect(await pragma('synchronous')).toBe(2); // FULL
     expect(await pragma('foreign_keys')).toBe(1);
-    expect(await pragma('busy_timeout')).toBe(5000);
+    expect(await pragma('busy_timeout')).toBe(BUSY_TIMEOUT_MS);
   });
 
   it('applies migrations once: a second run has nothing to do', async () => {
