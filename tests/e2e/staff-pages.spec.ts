@@ -23,6 +23,10 @@ test('a map, queue item, email or version that does not exist is a staff page wi
   await expectNotFoundPage(page, '/app/maps/no-such-map/publish', 'No such map', { name: 'Go to Maps', href: '/app/maps' });
   await expectNotFoundPage(page, '/app/maps/no-such-map/versions', 'No such map', { name: 'Go to Maps', href: '/app/maps' });
   await expectNotFoundPage(page, `/app/maps/${published.mapId}/versions/99`, 'No such version', { name: 'Go to Maps', href: '/app/maps' });
+  await expectNotFoundPage(page, `/app/maps/${published.mapId}/live/no-such-session`, 'No such live session', { name: 'Go to the live sessions of this map', href: `/app/maps/${published.mapId}/live` });
+  await expectNotFoundPage(page, `/app/maps/${published.mapId}/live/no-such-session/screen`, 'No such live session', { name: 'Go to the live sessions of this map', href: `/app/maps/${published.mapId}/live` });
+  await expectNotFoundPage(page, '/app/maps/no-such-map/live', 'No such map', { name: 'Go to Maps', href: '/app/maps' });
+  await expectNotFoundPage(page, '/app/maps/no-such-map/invitations', 'No such map', { name: 'Go to Maps', href: '/app/maps' });
   await expectNotFoundPage(page, '/app/review/no-such-item', 'No such item in the review queue', { name: 'Go to the review queue', href: '/app/review' });
   await expectNotFoundPage(page, '/app/outbox/no-such-email', 'No such email', { name: 'Go to the Outbox', href: '/app/outbox' });
   await expectNotFoundPage(page, '/app/no-such-page', 'Page not found', { name: 'Go to the staff home page', href: '/app' });

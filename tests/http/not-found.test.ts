@@ -15,6 +15,8 @@ describe('a page that found nothing', () => {
     expect(describeMissingPage('/app/review/x', 'staff')).toMatchObject({ heading: 'No such item in the review queue', back: { href: '/app/review' } });
     expect(describeMissingPage('/app/outbox/x', 'staff')).toMatchObject({ heading: 'No such email', back: { href: '/app/outbox' } });
     expect(describeMissingPage('/app/elsewhere', 'staff')).toMatchObject({ heading: 'Page not found', back: { href: '/app' } });
+    expect(describeMissingPage('/app/maps/m1/live/nope', 'staff')).toMatchObject({ heading: 'No such live session', back: { href: '/app/maps/m1/live' } });
+    expect(describeMissingPage('/app/maps/m1/live/nope/screen', 'staff')).toMatchObject({ heading: 'No such live session' });
   });
 
   it('says the same to a customer whether the map does not exist or is not theirs, in the portal frame', () => {

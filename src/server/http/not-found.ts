@@ -32,6 +32,15 @@ const MAPS = { href: '/app/maps', label: 'Go to Maps' };
 /** The heading, sentence and way back for an address that led nowhere. */
 export function describeMissingPage(pathname: string, viewer: MissingPageViewer): MissingPage {
   if ((pathname === '/app' || pathname.startsWith('/app/')) && viewer === 'staff') {
+    const live = /^\/app\/maps\/([^/]+)\/live\/[^/]+/.exec(pathname);
+    if (live) {
+      return {
+        side: 'staff',
+        heading: 'No such live session',
+        sentence: 'There is no live session of this map at this address, or the link is incomplete.',
+        back: { href: `/app/maps/${encodeURIComponent(decodeURIComponent(live[1]!))}/live`, label: 'Go to the live sessions of this map' },
+      };
+    }
     if (/^\/app\/maps\/[^/]+\/versions\/[^/]+/.test(pathname)) {
       return { side: 'staff', heading: 'No such version', sentence: 'This map has no version with that number, or the map was deleted.', back: MAPS };
     }
