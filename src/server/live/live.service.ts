@@ -656,8 +656,9 @@ export function createLiveService(deps: {
       if (!rs.members.has(invitationId)) {
         await repo.addMember({ session_id: row.id, invitation_id: invitationId, participant_id: participantId, joined_at: clock.now() });
         rs.members.add(invitationId);
-        // The console's count follows at once (a `members` event: staff only, a number only).
-        await syncAndTag(rs);
+        // The console's count follows (a `members` event: staff only, a number only). Through
+        // markDirty, a room joining at once costs a few syncs, not one per person in turn.
+        markDirty(rs);
       }
       return ok({ invitationId });
     },
