@@ -16,7 +16,7 @@ import { getApp } from './server/runtime.ts';
 import { CUSTOMER_PAGE_PATH } from './server/portal/customer-page-front.ts';
 import { customerPageKey } from './server/portal/page-cache.ts';
 import { applySecurityHeaders, isBodyTooLarge, isCrossSiteWrite } from './server/security/headers.ts';
-import { responseForFailure } from './server/security/request-failures.ts';
+import { plain, responseForFailure, tooLarge } from './server/security/request-failures.ts';
 
 const securityHeaders = defineMiddleware(async (context, next) => {
   let response: Response;
@@ -56,10 +56,10 @@ const customerPageCapture = defineMiddleware(async (context, next) => {
 
 const requestGuards = defineMiddleware(async (context, next) => {
   if (isBodyTooLarge(context.request)) {
-    return new Response('The request is too large.', { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return tooLarge();
   }
   if (!context.url.pathname.startsWith('/api/webhooks/') && isCrossSiteWrite(context.request, context.url)) {
-    return new Response('Cross-site requests are not allowed.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return plain(403, 'Cross-site requests are not allowed.');
   }
   return next();
 });

@@ -12,12 +12,17 @@ const NOT_A_FORM = /^Content-Type was not one of/;
 
 export function responseForFailure(error: unknown, log: (message: string) => void = console.error): Response {
   const message = error instanceof Error ? error.message : '';
-  if (BODY_LIMIT.test(message)) return plain(413, 'The request is too large.');
+  if (BODY_LIMIT.test(message)) return tooLarge();
   if (error instanceof TypeError && NOT_A_FORM.test(message)) return plain(415, 'Send this as a form (application/x-www-form-urlencoded or multipart/form-data).');
   log(`[request] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return plain(500, 'Something went wrong on our side. Please try again in a moment.');
 }
 
-function plain(status: number, text: string): Response {
+/** A body over the limit, found early (Content-Length, src/middleware.ts) or while reading it. */
+export function tooLarge(): Response {
+  return plain(413, 'The request is too large.');
+}
+
+export function plain(status: number, text: string): Response {
   return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
